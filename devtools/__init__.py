@@ -1,0 +1,1 @@
+"""Developer tooling: find a database, start the servers, serve for `make run`."""

@@ -1,0 +1,188 @@
+"""Find a MariaDB server to use, or start a private one.
+
+In order: the server named by DATABASE_URL; the MariaDB at 127.0.0.1:3306
+(root, no password) if it answers; a private ``mariadbd`` in a temporary
+directory if one is installed. Otherwise `MariaDBNotFound` says what to install.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+import pymysql
+from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_fixed
+
+INSTALL_HINT = (
+    "MariaDB is needed and none was found. Install it (Debian/Ubuntu: `sudo apt-get install mariadb-server`), "
+    "or point DATABASE_URL at a MySQL/MariaDB server: mysql://user:pass@host:port/db"
+)
+_SERVER_BINARIES = ("mariadbd", "mysqld")
+_INSTALL_DB_BINARIES = ("mariadb-install-db", "mysql_install_db")
+_SBIN_DIRS = ("/usr/sbin", "/usr/local/sbin", "/usr/bin")
+
+
+class MariaDBNotFound(RuntimeError):
+    pass
+
+
+@dataclass
+class MariaDBServer:
+    host: str
+    port: int
+    user: str = "root"
+    password: str = ""
+    private_process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    private_datadir: Path | None = None
+
+    def url(self, database: str) -> str:
+        credentials = quote(self.user, safe="") + (f":{quote(self.password, safe='')}" if self.password else "")
+        return f"mysql://{credentials}@{self.host}:{self.port}/{database}"
+
+    def connect(self, database: str | None = None) -> pymysql.Connection[pymysql.cursors.Cursor]:
+        return pymysql.connect(
+            host=self.host,
+            port=self.port,
+            user=self.user,
+            password=self.password,
+            database=database,
+            connect_timeout=3,
+            ssl_disabled=True,
+            autocommit=True,
+        )
+
+    def execute(self, sql: str) -> None:
+        with self.connect() as connection, connection.cursor() as cursor:
+            cursor.execute(sql)
+
+    def create_database(self, name: str) -> None:
+        self.execute(f"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4")
+
+    def drop_database(self, name: str) -> None:
+        self.execute(f"DROP DATABASE IF EXISTS `{name}`")
+
+    def stop(self) -> None:
+        """Stop the server if this process started it; leave shared ones alone."""
+        if self.private_process is not None:
+            self.private_process.terminate()
+            try:
+                self.private_process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.private_process.kill()
+                self.private_process.wait()
+            self.private_process = None
+        if self.private_datadir is not None:
+            shutil.rmtree(self.private_datadir, ignore_errors=True)
+            self.private_datadir = None
+
+
+def locate_or_start(database_url: str | None = None, log: bool = True) -> MariaDBServer:
+    if database_url:
+        return _from_url(database_url)
+    shared = MariaDBServer("127.0.0.1", 3306)
+    if _answers(shared):
+        _say(log, "mariadb: using the server at 127.0.0.1:3306")
+        return shared
+    server_binary = _find(_SERVER_BINARIES)
+    install_db = _find(_INSTALL_DB_BINARIES)
+    if server_binary is None or install_db is None:
+        raise MariaDBNotFound(INSTALL_HINT)
+    return start_private(server_binary, install_db, log)
+
+
+def start_private(server_binary: str, install_db: str, log: bool = True) -> MariaDBServer:
+    datadir = Path(tempfile.mkdtemp(prefix="orders-mariadb-"))
+    port = free_port()
+    user_flag = [f"--user={getpass.getuser()}"]
+    _say(log, f"mariadb: starting a private {Path(server_binary).name} on 127.0.0.1:{port} in {datadir}")
+    subprocess.run(
+        [
+            install_db,
+            "--no-defaults",
+            f"--datadir={datadir / 'data'}",
+            "--auth-root-authentication-method=normal",
+            "--skip-test-db",
+            *user_flag,
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    process = subprocess.Popen(
+        [
+            server_binary,
+            "--no-defaults",
+            f"--datadir={datadir / 'data'}",
+            f"--socket={datadir / 'mariadb.sock'}",
+            f"--pid-file={datadir / 'mariadb.pid'}",
+            f"--log-error={datadir / 'error.log'}",
+            f"--port={port}",
+            "--bind-address=127.0.0.1",
+            *user_flag,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    server = MariaDBServer("127.0.0.1", port, private_process=process, private_datadir=datadir)
+    try:
+        _wait_until_up(server)
+    except Exception:
+        error_log = (datadir / "error.log").read_text(errors="replace")[-2000:]
+        server.stop()
+        raise MariaDBNotFound(f"the private mariadbd did not start:\n{error_log}") from None
+    return server
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@retry(
+    stop=stop_after_delay(60),
+    wait=wait_fixed(0.2),
+    retry=retry_if_exception_type(pymysql.err.OperationalError),
+    reraise=True,
+)
+def _wait_until_up(server: MariaDBServer) -> None:
+    if server.private_process is not None and server.private_process.poll() is not None:
+        raise RuntimeError("mariadbd exited")
+    server.connect().close()
+
+
+def _answers(server: MariaDBServer) -> bool:
+    try:
+        server.connect().close()
+    except pymysql.err.MySQLError:
+        return False
+    return True
+
+
+def _from_url(database_url: str) -> MariaDBServer:
+    parts = urlsplit(database_url)
+    return MariaDBServer(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 3306,
+        user=unquote(parts.username or "root"),
+        password=unquote(parts.password or ""),
+    )
+
+
+def _find(names: tuple[str, ...]) -> str | None:
+    search_path = os.pathsep.join([os.environ.get("PATH", ""), *_SBIN_DIRS])
+    return next((found for name in names if (found := shutil.which(name, path=search_path))), None)
+
+
+def _say(enabled: bool, message: str) -> None:
+    if enabled:
+        print(message, file=sys.stderr, flush=True)

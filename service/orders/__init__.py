@@ -1,0 +1,1 @@
+"""The order service: a host-agnostic core shared by the native and wasm adapters."""

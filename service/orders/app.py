@@ -1,0 +1,69 @@
+"""The application: routes a Request to its handler and turns every failure
+into a JSON error response, in this one place."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+
+from .config import ConfigError, Settings
+from .db import Database
+from .http import MAX_BODY_BYTES, HTTPError, Request, Response, internal_error, payload_too_large
+from .repository import DatabaseUnavailable, DuplicateOrder, OrderNotFound, OrderRepository
+from .routes import ROUTER
+
+logger = logging.getLogger("orders")
+
+
+class App:
+    def __init__(self, load_settings: Callable[[], Settings] = Settings.from_env) -> None:
+        self._load_settings = load_settings
+        self._settings: Settings | None = None
+        self.orders = OrderRepository(Database(self.settings))
+
+    def settings(self) -> Settings:
+        """Settings, read on first use rather than at import (build) time."""
+        if self._settings is None:
+            self._settings = self._load_settings()
+        return self._settings
+
+    def handle(self, request: Request) -> Response:
+        """Answer a request. Adapters read at most MAX_BODY_BYTES + 1 of the body."""
+        try:
+            if _body_too_large(request):
+                raise payload_too_large()
+            return self._dispatch(request)
+        except HTTPError as error:
+            return error.to_response()
+
+    def _dispatch(self, request: Request) -> Response:
+        match = ROUTER.resolve(request.method, request.path)
+        try:
+            return match.route.endpoint(replace(request, path_params=match.params), self.orders)
+        except OrderNotFound as error:
+            raise HTTPError(404, "order_not_found", str(error), {"order_id": error.order_id}) from None
+        except DuplicateOrder as error:
+            raise HTTPError(409, "duplicate_order_id", str(error)) from None
+        except DatabaseUnavailable as error:
+            logger.warning("database unavailable: %s", error)
+            retry_after = str(self.settings().retry_after_seconds)
+            raise HTTPError(
+                503,
+                "database_unavailable",
+                "the database is unreachable; retry later",
+                headers=(("retry-after", retry_after),),
+            ) from None
+        except ConfigError as error:
+            logger.error("configuration error: %s", error)
+            raise HTTPError(500, "misconfigured", str(error)) from None
+        except HTTPError:
+            raise
+        except Exception:
+            logger.exception("unexpected error on %s %s", request.method, request.path)
+            raise internal_error() from None
+
+
+def _body_too_large(request: Request) -> bool:
+    declared = request.header("content-length") or ""
+    return len(request.body) > MAX_BODY_BYTES or (declared.isdigit() and int(declared) > MAX_BODY_BYTES)

@@ -1,0 +1,59 @@
+"""The SQLAlchemy engine, created lazily on first use.
+
+One `Database` lives per process natively, and per component instance in wasm:
+a reused instance keeps its engine and pooled connection across requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Engine, create_engine, make_url
+
+from .config import Settings
+from .models import metadata
+
+
+class Database:
+    def __init__(self, settings: Callable[[], Settings]) -> None:
+        self._settings = settings
+        self._engine: Engine | None = None
+        self._schema_ready = False
+
+    @property
+    def engine(self) -> Engine:
+        """The engine, with the orders table created on the first use if missing."""
+        if self._engine is None:
+            self._engine = build_engine(self._settings())
+        if not self._schema_ready:
+            metadata.create_all(self._engine, checkfirst=True)
+            self._schema_ready = True
+        return self._engine
+
+    def reset_schema(self) -> None:
+        """Drop and recreate every table."""
+        metadata.drop_all(self.engine)
+        metadata.create_all(self.engine)
+
+
+def build_engine(settings: Settings) -> Engine:
+    """A small pre-pinging pool. TLS is off unless the URL asks for it with
+    ``ssl_*`` query parameters: the component has no ssl module, and the native
+    twin must speak to the database the same way."""
+    url = make_url(settings.database_url)
+    connect_args: dict[str, object] = {
+        "connect_timeout": settings.db_timeout_seconds,
+        "read_timeout": settings.db_timeout_seconds,
+        "write_timeout": settings.db_timeout_seconds,
+        "charset": "utf8mb4",
+    }
+    if not any(key.startswith("ssl") for key in url.query):
+        connect_args["ssl_disabled"] = True
+    return create_engine(
+        url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_pool_size,
+        pool_pre_ping=True,
+        pool_recycle=3600,
+        connect_args=connect_args,
+    )

@@ -1,0 +1,125 @@
+"""The wasm adapter: the order service as a wasi:http/proxy component.
+
+componentize-py runs this module's top level at build time and snapshots it,
+so it imports everything needed later and reads no configuration here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import encodings.idna  # noqa: F401  PyMySQL connects fail without it: "unknown encoding: idna"
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import unquote
+
+import pymysql  # noqa: F401  imported by the dialect only when an engine is created
+import sqlalchemy.dialects.mysql.pymysql  # noqa: F401  loaded by name at engine creation
+from componentize_py_types import Err, Ok
+from poll_loop import PollLoop, Sink, Stream
+from wit_world import exports
+from wit_world.imports.streams import StreamError_Closed
+from wit_world.imports.types import (
+    Fields,
+    IncomingRequest,
+    Method,
+    Method_Other,
+    OutgoingBody,
+    OutgoingResponse,
+    ResponseOutparam,
+)
+
+from orders.app import App
+from orders.http import MAX_BODY_BYTES, Request, internal_error
+
+logger = logging.getLogger("orders.wasi")
+
+app = App()
+
+
+class IncomingHandler(exports.IncomingHandler):
+    def handle(self, request: IncomingRequest, response_out: ResponseOutparam) -> None:
+        loop = PollLoop()
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(_respond(request, response_out))
+
+
+async def _respond(incoming: IncomingRequest, response_out: ResponseOutparam) -> None:
+    # Anything uncaught would trap the instance and reach the client as an
+    # HTML 500, so every failure becomes a JSON response here.
+    try:
+        response = app.handle(await _request(incoming))
+    except Exception:
+        logger.exception("adapter failure")
+        response = internal_error().to_response()
+    outgoing = OutgoingResponse(Fields.from_list([(name, value.encode()) for name, value in response.header_list()]))
+    outgoing.set_status_code(response.status)
+    body = outgoing.body()
+    ResponseOutparam.set(response_out, Ok(outgoing))
+    try:
+        await _write_body(body, response.body)
+    except Exception:
+        # The status line is already on its way; all that is left is to log.
+        logger.exception("failed writing the response body")
+
+
+async def _write_body(body: OutgoingBody, data: bytes) -> None:
+    sink = Sink(body)
+    with _unless_peer_is_done():
+        await sink.send(data)
+    with _unless_peer_is_done():
+        sink.close()
+
+
+@contextmanager
+def _unless_peer_is_done() -> Iterator[None]:
+    """The host closes the body stream once content-length bytes are written,
+    or when the client goes away; either way there is nothing left to send."""
+    try:
+        yield
+    except Err as error:
+        if not isinstance(error.value, StreamError_Closed):
+            raise
+
+
+async def _request(incoming: IncomingRequest) -> Request:
+    path, _, query = (incoming.path_with_query() or "/").partition("?")
+    headers = {name.lower(): value.decode("latin-1") for name, value in incoming.headers().entries()}
+    return Request(
+        method=_method_name(incoming.method()),
+        path=unquote(path),
+        query_string=query,
+        headers=headers,
+        body=await _read_body(Stream(incoming.consume())),
+    )
+
+
+async def _read_body(stream: Stream) -> bytes:
+    """Read at most MAX_BODY_BYTES + 1 bytes; the app answers 413 beyond that."""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        while size <= MAX_BODY_BYTES and (chunk := await stream.next()) is not None:
+            chunks.append(chunk)
+            size += len(chunk)
+    finally:
+        _release(stream)
+    return b"".join(chunks)
+
+
+def _release(stream: Stream) -> None:
+    """Drop a body that was not read to its end, child resource first: the host
+    traps ("resource has children") when a parent goes first, as garbage
+    collection order may have it."""
+    if stream.stream is not None:
+        stream.stream.__exit__(None, None, None)
+        stream.stream = None
+    if stream.body is not None:
+        stream.body.__exit__(None, None, None)
+        stream.body = None
+
+
+def _method_name(method: Method) -> str:
+    if isinstance(method, Method_Other):
+        return method.value
+    return type(method).__name__.removeprefix("Method_").upper()

@@ -1,0 +1,109 @@
+"""Fixtures: a real MariaDB, and the service served both ways over real sockets.
+
+Each test session creates its own databases and drops them at the end. With no
+MariaDB reachable and none installed, every test that needs one errors with
+the install hint: nothing is skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+import httpx
+import pytest
+
+from devtools.mariadb import MariaDBNotFound, MariaDBServer, free_port, locate_or_start
+from devtools.servers import KINDS, Kind, ServerProcess
+
+# wasmtime logs this line whenever a guest traps or fails to answer.
+TRAP_MARKER = "worker failed:"
+
+
+class Service:
+    """A running order service (wasm or native) with its own database."""
+
+    def __init__(self, kind: Kind, mariadb: MariaDBServer, database: str, log: IO[bytes], **env: str) -> None:
+        self.kind = kind
+        self.mariadb = mariadb
+        self.database = database
+        self.log_path = Path(log.name)
+        self.process = ServerProcess(kind, free_port(), {"DATABASE_URL": mariadb.url(database), **env}, log=log)
+        self.base_url = self.process.base_url
+
+    def client(self, **options: object) -> httpx.Client:
+        return httpx.Client(base_url=self.base_url, timeout=30, **options)  # type: ignore[arg-type]
+
+    def restart(self) -> None:
+        self.process.stop()
+        self.process.start()
+
+    def traps(self) -> int:
+        """How many times wasmtime has reported a guest failure in this server's log."""
+        return self.log_path.read_text(errors="replace").count(TRAP_MARKER)
+
+
+@pytest.fixture(scope="session")
+def mariadb() -> Iterator[MariaDBServer]:
+    try:
+        server = locate_or_start(os.environ.get("DATABASE_URL"), log=False)
+    except MariaDBNotFound as error:
+        pytest.fail(str(error), pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def make_service(mariadb: MariaDBServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceFactory]:
+    factory = ServiceFactory(mariadb, tmp_path_factory.mktemp("server-logs"))
+    yield factory
+    factory.close()
+
+
+class ServiceFactory:
+    """Starts services on fresh databases, and stops and drops them all at the end."""
+
+    def __init__(self, mariadb: MariaDBServer, log_dir: Path) -> None:
+        self.mariadb = mariadb
+        self.log_dir = log_dir
+        self.session_id = uuid.uuid4().hex[:8]
+        self.services: list[Service] = []
+        self._logs: list[IO[bytes]] = []
+
+    def __call__(self, kind: Kind, name: str, *, start: bool = True, **env: str) -> Service:
+        database = f"orders_test_{self.session_id}_{name}_{kind}"
+        self.mariadb.create_database(database)
+        log = (self.log_dir / f"{name}-{kind}.log").open("ab")
+        self._logs.append(log)
+        service = Service(kind, self.mariadb, database, log, **env)
+        self.services.append(service)
+        if start:
+            service.process.start()
+        return service
+
+    def close(self) -> None:
+        for service in self.services:
+            service.process.stop()
+            self.mariadb.drop_database(service.database)
+        for log in self._logs:
+            log.close()
+
+
+@pytest.fixture(scope="session", params=KINDS)
+def service(request: pytest.FixtureRequest, make_service: ServiceFactory) -> Service:
+    """The order service, once as a wasm component on wasmtime and once natively."""
+    kind: Kind = request.param
+    return make_service(kind, "main")
+
+
+@pytest.fixture
+def client(service: Service) -> Iterator[httpx.Client]:
+    """A client on an empty orders table. The test fails if the server trapped."""
+    traps_before = service.traps()
+    with service.client() as http:
+        assert http.get("/init").json() == {"status": True}
+        yield http
+    assert service.traps() == traps_before, f"the {service.kind} server trapped; see {service.log_path}"

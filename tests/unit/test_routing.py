@@ -1,0 +1,33 @@
+"""Route matching, and the model's column order that row mapping relies on."""
+
+from __future__ import annotations
+
+import pytest
+
+from orders.http import HTTPError
+from orders.models import FIELDS, Order
+from orders.routes import ROUTER
+
+
+def test_path_parameters_are_ints() -> None:
+    match = ROUTER.resolve("GET", "/orders/42")
+    assert match.route.path == "/orders/{order_id:int}"
+    assert match.params == {"order_id": 42}
+
+
+def test_known_path_with_wrong_method_is_405_listing_allowed_methods() -> None:
+    with pytest.raises(HTTPError) as caught:
+        ROUTER.resolve("PATCH", "/orders/1")
+    assert caught.value.status == 405
+    assert dict(caught.value.headers)["allow"] == "GET, PUT, DELETE"
+
+
+@pytest.mark.parametrize("path", ["/orders/", "/orders/1/x", "/orders/-1", "/orders/12345678901", "/ORDERS", "/echo/"])
+def test_unknown_paths_are_404(path: str) -> None:
+    with pytest.raises(HTTPError) as caught:
+        ROUTER.resolve("GET", path)
+    assert caught.value.status == 404
+
+
+def test_order_fields_follow_the_table_columns() -> None:
+    assert Order.__slots__ == FIELDS

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Serve the component. This is the one place that names the wasm runtime and
+# its flags: swap the runtime here and every caller (make run, the tests, the
+# container image) follows.
+#
+#   serve.sh [ARTIFACT]    default: dist/orders.cwasm next to this script
+#
+# Environment: PORT (8080), HOST (0.0.0.0), DATABASE_URL and the ORDERS_*
+# settings (passed into the component by name, never on the command line),
+# WASMTIME (the binary), WASM_INSTANCE_REUSE, WASM_IDLE_INSTANCE_TIMEOUT.
+set -eu
+
+artifact=${1:-"$(dirname "$0")/dist/orders.cwasm"}
+
+# -S cli: the component imports wasi:cli even in the proxy world.
+# inherit-network + allow-ip-name-lookup: PyMySQL needs TCP and DNS.
+set -- -S cli -S inherit-network -S allow-ip-name-lookup
+case "$artifact" in
+    *.cwasm) set -- "$@" --allow-precompiled ;;
+esac
+
+# Reusing an instance keeps its engine and its MySQL connection alive across
+# requests; a fresh instance per request is ~18x slower.
+set -- "$@" \
+    --addr "${HOST:-0.0.0.0}:${PORT:-8080}" \
+    --max-instance-reuse-count "${WASM_INSTANCE_REUSE:-10000}" \
+    --idle-instance-timeout "${WASM_IDLE_INSTANCE_TIMEOUT:-300s}"
+
+for name in DATABASE_URL ORDERS_DB_POOL_SIZE ORDERS_DB_TIMEOUT_SECONDS ORDERS_RETRY_AFTER_SECONDS; do
+    set -- "$@" --env "$name"
+done
+
+exec "${WASMTIME:-wasmtime}" serve "$@" "$artifact"
