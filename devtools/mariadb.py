@@ -25,9 +25,11 @@ INSTALL_HINT = (
     "MariaDB is needed and none was found. Install it (Debian/Ubuntu: `sudo apt-get install mariadb-server`), "
     "or point DATABASE_URL at a MySQL/MariaDB server: mysql://user:pass@host:port/db"
 )
-_SERVER_BINARIES = ("mariadbd", "mysqld")
-_INSTALL_DB_BINARIES = ("mariadb-install-db", "mysql_install_db")
-_SBIN_DIRS = ("/usr/sbin", "/usr/local/sbin", "/usr/bin")
+SHARED_HOST = "127.0.0.1"
+SHARED_PORT = 3306
+SERVER_BINARIES = ("mariadbd", "mysqld")
+INSTALL_DB_BINARIES = ("mariadb-install-db", "mysql_install_db")
+SBIN_DIRS = ("/usr/sbin", "/usr/local/sbin", "/usr/bin")
 
 
 class MariaDBNotFound(RuntimeError):
@@ -87,12 +89,12 @@ class MariaDBServer:
 def locate_or_start(database_url: str | None = None, log: bool = True) -> MariaDBServer:
     if database_url:
         return _from_url(database_url)
-    shared = MariaDBServer("127.0.0.1", 3306)
+    shared = MariaDBServer(SHARED_HOST, SHARED_PORT)
     if _answers(shared):
-        _say(log, "mariadb: using the server at 127.0.0.1:3306")
+        _say(log, f"mariadb: using the server at {SHARED_HOST}:{SHARED_PORT}")
         return shared
-    server_binary = _find(_SERVER_BINARIES)
-    install_db = _find(_INSTALL_DB_BINARIES)
+    server_binary = find_binary(SERVER_BINARIES)
+    install_db = find_binary(INSTALL_DB_BINARIES)
     if server_binary is None or install_db is None:
         raise MariaDBNotFound(INSTALL_HINT)
     return start_private(server_binary, install_db, log)
@@ -178,8 +180,8 @@ def _from_url(database_url: str) -> MariaDBServer:
     )
 
 
-def _find(names: tuple[str, ...]) -> str | None:
-    search_path = os.pathsep.join([os.environ.get("PATH", ""), *_SBIN_DIRS])
+def find_binary(names: tuple[str, ...]) -> str | None:
+    search_path = os.pathsep.join([os.environ.get("PATH", ""), *SBIN_DIRS])
     return next((found for name in names if (found := shutil.which(name, path=search_path))), None)
 
 

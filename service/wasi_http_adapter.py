@@ -9,8 +9,6 @@ from __future__ import annotations
 import asyncio
 import encodings.idna  # noqa: F401  PyMySQL connects fail without it: "unknown encoding: idna"
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from urllib.parse import unquote
 
 import pymysql  # noqa: F401  imported by the dialect only when an engine is created
@@ -64,22 +62,20 @@ async def _respond(incoming: IncomingRequest, response_out: ResponseOutparam) ->
 
 
 async def _write_body(body: OutgoingBody, data: bytes) -> None:
+    # componentize-py's Err is a frozen dataclass: handle it here, never let a
+    # context manager re-raise it (contextlib would assign its __traceback__).
     sink = Sink(body)
-    with _unless_peer_is_done():
-        await sink.send(data)
-    with _unless_peer_is_done():
-        sink.close()
-
-
-@contextmanager
-def _unless_peer_is_done() -> Iterator[None]:
-    """The host closes the body stream once content-length bytes are written,
-    or when the client goes away; either way there is nothing left to send."""
     try:
-        yield
+        await sink.send(data)
     except Err as error:
+        # The host closes the body stream once content-length bytes are
+        # written, or when the client goes away: nothing is left to send.
         if not isinstance(error.value, StreamError_Closed):
             raise
+    try:
+        sink.close()
+    except Err as error:
+        logger.warning("response body cut short: %s", error.value)
 
 
 async def _request(incoming: IncomingRequest) -> Request:
