@@ -14,13 +14,14 @@ CWASM := wasm-build/dist/orders.cwasm
 SOURCES := $(shell find service -name '*.py')
 WIT := $(shell find wasm-build/wit -name '*.wit')
 
-.PHONY: help install build run run-native lint test clean
+.PHONY: help install system-tools build run run-native lint test clean
 
 help:
 	@echo "make run         build what is stale, serve the wasm service on :\$${PORT:-8080} with a database"
 	@echo "make run-native  the same service natively under gunicorn"
 	@echo "make build       $(WASM) and its precompiled $(CWASM)"
-	@echo "make test        lint, type-check and the whole test suite (wasm and native, real MariaDB)"
+	@echo "make test        lint, type-check and the whole test suite (wasm and native, real MariaDB,"
+	@echo "                 deployment files checked offline)"
 
 $(INSTALLED): pyproject.toml constraints.txt
 	@echo "install: pinned tools into $(VENV)"
@@ -31,6 +32,9 @@ $(INSTALLED): pyproject.toml constraints.txt
 	touch $@
 
 install: $(INSTALLED)
+
+system-tools:
+	devtools/install-system-tools.sh
 
 $(CWASM): $(INSTALLED) $(SOURCES) $(WIT) wasm-build/build.sh
 	PATH="$(CURDIR)/$(BIN):$$PATH" wasm-build/build.sh
@@ -53,7 +57,7 @@ lint: $(INSTALLED) $(BINDINGS)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: build lint
+test: build lint system-tools
 	$(BIN)/python -m pytest
 
 clean:

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# System packages the tests need that PyPI does not carry: buildah, to
+# assemble the FROM scratch wasm image without a container daemon.
+set -euo pipefail
+
+missing=()
+command -v buildah >/dev/null || missing+=(buildah)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    echo "install: apt-get install ${missing[*]}" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+    echo "install: ${missing[*]} is needed by the tests: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+fi
