@@ -12,13 +12,13 @@
 # With `make build` already run, `--build-arg COMPONENT_STAGE=prebuilt` takes
 # wasm-build/dist/orders.wasm as it is instead of building it again.
 #
-# Base images are pinned to exact versions. Their digests could not be resolved
-# where this file was written (no registry access); to pin them, run
-#   docker buildx imagetools inspect python:3.11.7-slim-bookworm
-#   docker buildx imagetools inspect debian:12.12-slim
-# and append @sha256:<index digest> to the two ARGs below.
-ARG PYTHON_IMAGE=python:3.11.7-slim-bookworm
-ARG RUNNER_IMAGE=debian:12.12-slim
+# Base images are pinned by version and by multi-platform index digest, as
+# recorded in docker-library/repo-info:
+#   python:3.11.15-slim-bookworm   built 2026-08-05
+#   debian:bookworm-20260918-slim  Debian 12 snapshot of 2026-09-18
+# To move on, check the new digest with `docker buildx imagetools inspect TAG`.
+ARG PYTHON_IMAGE=python:3.11.15-slim-bookworm@sha256:d29f48a31a8b408ed19272ca1e7b10ebae13b240a27e862d3d4217c528e2e0c3
+ARG RUNNER_IMAGE=debian:bookworm-20260918-slim@sha256:3783cc01769c7b2b1b83a5c5ad96c815348e28ed7da68e2e3687004faa906251
 ARG COMPONENT_STAGE=component
 
 # Builds wasm-build/dist/orders.wasm and its AOT form with the pinned tools.

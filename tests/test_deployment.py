@@ -165,6 +165,14 @@ class TestDockerfile:
     def test_passes_hadolint(self) -> None:
         run(str(BIN / "hadolint"), "Dockerfile")
 
+    def test_base_images_are_pinned_by_digest(self) -> None:
+        bases = re.findall(r"^ARG \w+_IMAGE=(\S+)$", DOCKERFILE, flags=re.MULTILINE)
+        assert len(bases) == 2
+        for image in bases:
+            assert re.fullmatch(r"[\w.-]+:[\w.-]+@sha256:[0-9a-f]{64}", image), image
+        froms = re.findall(r"^FROM (\S+)", DOCKERFILE, flags=re.MULTILINE)
+        assert set(froms) <= {"${PYTHON_IMAGE}", "${RUNNER_IMAGE}", "${COMPONENT_STAGE}", "scratch"}
+
     def test_has_the_three_targets(self) -> None:
         stages = dockerfile_stages()
         assert {"wasm", "runner", "native"} <= set(stages)
