@@ -14,7 +14,7 @@ CWASM := wasm-build/dist/orders.cwasm
 SOURCES := $(shell find service -name '*.py')
 WIT := $(shell find wasm-build/wit -name '*.wit')
 
-.PHONY: help install system-tools build run run-native lint test clean
+.PHONY: help install system-tools build run run-native lint test bench bench-quick clean
 
 help:
 	@echo "make run         build what is stale, serve the wasm service on :\$${PORT:-8080} with a database"
@@ -22,6 +22,7 @@ help:
 	@echo "make build       $(WASM) and its precompiled $(CWASM)"
 	@echo "make test        lint, type-check and the whole test suite (wasm and native, real MariaDB,"
 	@echo "                 deployment files checked offline)"
+	@echo "make bench       wasm vs native benchmark, regenerates BENCHMARKS.md (make bench-quick: < 3 min)"
 
 $(INSTALLED): pyproject.toml constraints.txt
 	@echo "install: pinned tools into $(VENV)"
@@ -59,6 +60,12 @@ lint: $(INSTALLED) $(BINDINGS)
 
 test: build lint system-tools
 	$(BIN)/python -m pytest
+
+bench: build system-tools
+	$(BIN)/python -m bench.run
+
+bench-quick: build system-tools
+	$(BIN)/python -m bench.run --quick
 
 clean:
 	rm -rf wasm-build/dist $(BINDINGS) .mypy_cache .pytest_cache .ruff_cache

@@ -10,3 +10,6 @@ threads = int(os.environ.get("THREADS_PER_WORKER", "1"))
 accesslog = None
 errorlog = "-"
 graceful_timeout = 10
+# The control socket lives in $HOME by default: several servers would share it,
+# and the native image's unprivileged user has no home to write to.
+control_socket_disable = True

@@ -7,7 +7,9 @@
 #
 # Environment: PORT (8080), HOST (0.0.0.0), DATABASE_URL and the ORDERS_*
 # settings (passed into the component by name, never on the command line),
-# WASMTIME (the binary), WASM_INSTANCE_REUSE, WASM_IDLE_INSTANCE_TIMEOUT.
+# WASMTIME (the binary), WASM_INSTANCE_REUSE, WASM_IDLE_INSTANCE_TIMEOUT, and
+# WASMTIME_CACHE_CONFIG (a cache TOML for compiling a .wasm; wasmtime's own
+# default cache otherwise).
 set -eu
 
 artifact=${1:-"$(dirname "$0")/dist/orders.cwasm"}
@@ -18,6 +20,9 @@ set -- -S cli -S inherit-network -S allow-ip-name-lookup
 case "$artifact" in
     *.cwasm) set -- "$@" --allow-precompiled ;;
 esac
+if [ -n "${WASMTIME_CACHE_CONFIG:-}" ]; then
+    set -- "$@" -C "cache-config=$WASMTIME_CACHE_CONFIG"
+fi
 
 # Reusing an instance keeps its engine and its MySQL connection alive across
 # requests; a fresh instance per request is ~18x slower.

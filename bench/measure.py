@@ -1,0 +1,111 @@
+"""What the benchmark measures: cold starts, memory, and load with wrk."""
+
+from __future__ import annotations
+
+import http.client
+import re
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+LUA_CREATE_ORDER = Path(__file__).with_name("create_order.lua")
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
+
+
+@dataclass(frozen=True)
+class ColdStart:
+    to_livez_s: float
+    to_orders_s: float
+    rss_bytes: int
+
+
+@dataclass(frozen=True)
+class Load:
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+
+
+def tree_rss_bytes(pid: int) -> int:
+    """Resident memory of a process and all its descendants."""
+    total = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            children = [
+                child
+                for task in Path(f"/proc/{current}/task").iterdir()
+                for child in (task / "children").read_text().split()
+            ]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        match = re.search(r"^VmRSS:\s+(\d+) kB", status, flags=re.MULTILINE)
+        total += int(match.group(1)) * 1024 if match else 0
+        pending.extend(int(child) for child in children)
+    return total
+
+
+def first_200(port: int, path: str, started: float, timeout: float) -> float:
+    """Seconds from `started` until GET `path` answers 200, polling every ms."""
+    deadline = started + timeout
+    while time.perf_counter() < deadline:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        try:
+            connection.request("GET", path)
+            if connection.getresponse().status == 200:
+                return time.perf_counter() - started
+        except OSError:
+            time.sleep(0.001)
+        finally:
+            connection.close()
+    raise TimeoutError(f"no 200 from {path} within {timeout} s")
+
+
+def cold_start(process: subprocess.Popen[bytes], port: int, started: float, timeout: float = 120.0) -> ColdStart:
+    """Launch to first 200 from /livez, then from /orders (asked right after)."""
+    to_livez = first_200(port, "/livez", started, timeout)
+    to_orders = first_200(port, "/orders", started, timeout)
+    return ColdStart(to_livez, to_orders, tree_rss_bytes(process.pid))
+
+
+def wrk(url: str, connections: int, seconds: int, script: Path | None = None) -> Load:
+    binary = shutil.which("wrk")
+    if binary is None:
+        raise RuntimeError("wrk is needed: sudo apt-get install wrk (make bench installs it as root)")
+    command = [binary, "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency"]
+    if script is not None:
+        command += ["-s", str(script)]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    return parse_wrk(output)
+
+
+def parse_wrk(output: str) -> Load:
+    def number(pattern: str) -> float:
+        match = re.search(pattern, output, flags=re.MULTILINE)
+        if match is None:
+            raise ValueError(f"wrk output lacks {pattern!r}:\n{output}")
+        return float(match.group(1))
+
+    def latency(percentile: int) -> float:
+        match = re.search(rf"^\s+{percentile}%\s+([\d.]+)(us|ms|s|m)$", output, flags=re.MULTILINE)
+        if match is None:
+            raise ValueError(f"wrk output lacks the {percentile}% latency:\n{output}")
+        return float(match.group(1)) * _UNITS[match.group(2)]
+
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors = sum(int(count) for count in socket_errors.groups()) if socket_errors else 0
+    errors += int(non_2xx.group(1)) if non_2xx else 0
+    return Load(
+        requests_per_s=number(r"^Requests/sec:\s+([\d.]+)"),
+        p50_ms=latency(50),
+        p99_ms=latency(99),
+        requests=int(number(r"^\s+(\d+) requests in")),
+        errors=errors,
+    )
