@@ -14,7 +14,7 @@ CWASM := wasm-build/dist/orders.cwasm
 SOURCES := $(shell find service -name '*.py')
 WIT := $(shell find wasm-build/wit -name '*.wit')
 
-.PHONY: help install system-tools build run run-native lint test bench bench-quick clean
+.PHONY: help install system-tools build run run-native lint test bench bench-quick profile clean
 
 help:
 	@echo "make run         build what is stale, serve the wasm service on :\$${PORT:-8080} with a database"
@@ -23,6 +23,7 @@ help:
 	@echo "make test        lint, type-check and the whole test suite (wasm and native, real MariaDB,"
 	@echo "                 deployment files checked offline)"
 	@echo "make bench       wasm vs native benchmark, regenerates BENCHMARKS.md (make bench-quick: < 3 min)"
+	@echo "make profile     where a request's time goes, natively and inside the component"
 
 $(INSTALLED): pyproject.toml constraints.txt
 	@echo "install: pinned tools into $(VENV)"
@@ -66,6 +67,13 @@ bench: build system-tools
 
 bench-quick: build system-tools
 	$(BIN)/python -m bench.run --quick
+
+PROFILE_CWASM := wasm-build/dist/orders-profile.cwasm
+$(PROFILE_CWASM): $(INSTALLED) $(SOURCES) $(WIT) wasm-build/build.sh $(wildcard bench/profiling/*.py)
+	PATH="$(CURDIR)/$(BIN):$$PATH" wasm-build/build.sh bench.profiling.wasi_profile_adapter orders-profile $(CURDIR)
+
+profile: $(PROFILE_CWASM)
+	$(BIN)/python -m bench.profile
 
 clean:
 	rm -rf wasm-build/dist $(BINDINGS) .mypy_cache .pytest_cache .ruff_cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import os
 import re
 import shutil
 import subprocess
@@ -30,25 +31,48 @@ class Load:
     errors: int
 
 
-def tree_rss_bytes(pid: int) -> int:
-    """Resident memory of a process and all its descendants."""
-    total = 0
+def process_tree(pid: int) -> list[int]:
+    """A process and all its descendants."""
+    found: list[int] = []
     pending = [pid]
     while pending:
         current = pending.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
             children = [
-                child
+                int(child)
                 for task in Path(f"/proc/{current}/task").iterdir()
                 for child in (task / "children").read_text().split()
             ]
         except (FileNotFoundError, ProcessLookupError):
             continue
+        found.append(current)
+        pending.extend(children)
+    return found
+
+
+def tree_rss_bytes(pid: int) -> int:
+    """Resident memory of a process and all its descendants."""
+    total = 0
+    for member in process_tree(pid):
+        try:
+            status = Path(f"/proc/{member}/status").read_text()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
         match = re.search(r"^VmRSS:\s+(\d+) kB", status, flags=re.MULTILINE)
         total += int(match.group(1)) * 1024 if match else 0
-        pending.extend(int(child) for child in children)
     return total
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User plus system CPU time used so far by a process and its descendants."""
+    ticks = 0
+    for member in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rpartition(")")[2].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def first_200(port: int, path: str, started: float, timeout: float) -> float:

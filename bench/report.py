@@ -26,10 +26,37 @@ LATENCY_SCENARIOS = {
 }
 THROUGHPUT_SCENARIOS = {1: "orders_5_c1", 8: "orders_5_c8", 32: "orders_5_c32"}
 MiB = 2**20
+PROFILE_JSON_NAME = "profile.json"
 
 
 def spread(values: Sequence[float]) -> tuple[float, float, float]:
     return min(values), statistics.median(values), max(values)
+
+
+def profile_section(profile: dict[str, Any]) -> str:
+    lines = [
+        "## Where the time goes: App.handle for GET /orders, per request",
+        "",
+        f"From `make profile` at {profile['timestamp']} (`bench/results/{PROFILE_JSON_NAME}`). HTTP serving is "
+        "not included on either side.",
+        "",
+    ]
+    for name, sides in profile["scenarios"].items():
+        wasm, native = sides["wasm"], sides["native"]
+        lines += [
+            f"**{name.removeprefix('orders_')} rows.** Plain median: wasm {wasm['median_us']:.0f} µs, native "
+            f"{native['median_us']:.0f} µs ({wasm['median_us'] / native['median_us']:.2f}×). Under cProfile, own "
+            "time per request by package:",
+            "",
+            "| where | wasm (µs) | native (µs) | wasm / native |",
+            "|---|---|---|---|",
+        ]
+        for group, native_us in native["profiled_us"].items():
+            wasm_us = wasm["profiled_us"][group]
+            relative = f"{wasm_us / native_us:.2f}×" if native_us else "wasm only"
+            lines.append(f"| {group} | {wasm_us:.0f} | {native_us:.0f} | {relative} |")
+        lines.append("")
+    return "\n".join(lines)
 
 
 def write(results: dict[str, Any], plot_dir: Path, benchmarks_md: Path) -> None:
@@ -39,10 +66,12 @@ def write(results: dict[str, Any], plot_dir: Path, benchmarks_md: Path) -> None:
         "latency": plot_latency(results, plot_dir / "latency.png"),
     }
     links = {name: path.relative_to(benchmarks_md.parent) for name, path in plots.items()}
-    benchmarks_md.write_text(render(results, links))
+    profile_json = plot_dir / PROFILE_JSON_NAME
+    profile = json.loads(profile_json.read_text()) if profile_json.exists() else None
+    benchmarks_md.write_text(render(results, links, profile))
 
 
-def render(results: dict[str, Any], plots: dict[str, Path]) -> str:
+def render(results: dict[str, Any], plots: dict[str, Path], profile: dict[str, Any] | None) -> str:
     lines = header(results)
     lines += cold_start_table(results)
     lines += latency_table(results)
@@ -51,6 +80,8 @@ def render(results: dict[str, Any], plots: dict[str, Path]) -> str:
     lines += sizes_table(results["sizes"])
     lines += targets_table(results)
     lines += ["## Plots", ""] + [f"![{name}]({path})" for name, path in plots.items()] + [""]
+    if profile is not None:
+        lines.append(profile_section(profile))
     return "\n".join(lines) + "\n" + ANALYSIS.read_text()
 
 
@@ -134,6 +165,16 @@ def throughput_table(results: dict[str, Any]) -> list[str]:
     for concurrency, name in THROUGHPUT_SCENARIOS.items():
         rps = [scenario(results, kind, name, "requests_per_s") for kind in ("wasm", "native")]
         lines.append(f"| {concurrency} | {fmt(rps[0], digits=0)} | {fmt(rps[1], digits=0)} | {ratio(*rps):.2f}× |")
+    lines += [
+        "",
+        "Server CPU time (user + system, whole process tree) per request during the same runs (µs):",
+        "",
+        "| concurrency | wasm | native | wasm / native |",
+        "|---|---|---|---|",
+    ]
+    for concurrency, name in THROUGHPUT_SCENARIOS.items():
+        cpu = [scenario(results, kind, name, "server_cpu_us_per_request") for kind in ("wasm", "native")]
+        lines.append(f"| {concurrency} | {fmt(cpu[0], digits=0)} | {fmt(cpu[1], digits=0)} | {ratio(*cpu):.2f}× |")
     return [*lines, ""]
 
 

@@ -186,13 +186,19 @@ def load_round(
 
     url = server.base_url
     round_results: dict[str, Any] = {}
+    assert server.process is not None
+    pid = server.process.pid
     seed(http, url, demo_orders(5))
     for concurrency in THROUGHPUT_CONCURRENCY:
+        cpu_before = measure.tree_cpu_seconds(pid)
         load = measure.wrk(f"{url}/orders", concurrency, seconds)
-        round_results[f"orders_5_c{concurrency}"] = asdict(load)
-        step(f"GET /orders (5 rows) c={concurrency}: {load.requests_per_s:8.0f} rps, p50 {load.p50_ms:.2f} ms")
-    assert server.process is not None
-    round_results["rss_after_load_bytes"] = measure.tree_rss_bytes(server.process.pid)
+        cpu_us = (measure.tree_cpu_seconds(pid) - cpu_before) / load.requests * 1e6
+        round_results[f"orders_5_c{concurrency}"] = {**asdict(load), "server_cpu_us_per_request": cpu_us}
+        step(
+            f"GET /orders (5 rows) c={concurrency}: {load.requests_per_s:8.0f} rps, p50 {load.p50_ms:.2f} ms, "
+            f"server CPU {cpu_us:.0f} us/request"
+        )
+    round_results["rss_after_load_bytes"] = measure.tree_rss_bytes(pid)
     seed(http, url, demo_orders(1000))
     load = measure.wrk(f"{url}/orders", 1, seconds)
     round_results["orders_1000_c1"] = asdict(load)
