@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import time
 from typing import Any
@@ -24,7 +25,7 @@ import httpx
 
 from bench import report
 from bench.profiling.profile_groups import HandleProfiler
-from bench.run import RESULTS, databases, demo_orders, quiet, seed
+from bench.run import RESULTS, databases, demo_orders, seed
 from devtools.mariadb import free_port, locate_or_start
 from devtools.servers import ROOT, ServerProcess
 from orders.app import App
@@ -59,7 +60,9 @@ def main() -> int:
 def profile(database_url: str) -> dict[str, Any]:
     app = App(lambda: Settings.from_env({"DATABASE_URL": database_url}))
     native = HandleProfiler(app.handle)
-    wasm = ServerProcess("wasm", free_port(), {"DATABASE_URL": database_url}, log=quiet(), artifact=PROFILE_ARTIFACT)
+    wasm = ServerProcess(
+        "wasm", free_port(), {"DATABASE_URL": database_url}, log=subprocess.DEVNULL, artifact=PROFILE_ARTIFACT
+    )
     results: dict[str, Any] = {"timestamp": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()), "scenarios": {}}
     with wasm, httpx.Client(timeout=600) as http:
         for rows, count in SCENARIOS.items():

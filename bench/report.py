@@ -66,7 +66,7 @@ def write(results: dict[str, Any], plot_dir: Path, benchmarks_md: Path) -> None:
         "throughput": plot_throughput(results, plot_dir / "throughput.png"),
         "latency": plot_latency(results, plot_dir / "latency.png"),
     }
-    links = {name: path.relative_to(benchmarks_md.parent) for name, path in plots.items()}
+    links = {name: path.resolve().relative_to(benchmarks_md.resolve().parent) for name, path in plots.items()}
     profile_json = plot_dir / PROFILE_JSON_NAME
     profile = json.loads(profile_json.read_text()) if profile_json.exists() else None
     benchmarks_md.write_text(render(results, links, profile))

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
@@ -119,7 +119,7 @@ def run(mariadb: MariaDBServer, mode: Mode) -> dict[str, Any]:
 
 
 def cold_starts(database_url: str, mode: Mode, progress: Progress) -> dict[str, list[dict[str, float]]]:
-    seeder = ServerProcess("native", free_port(), {"DATABASE_URL": database_url}, log=quiet())
+    seeder = ServerProcess("native", free_port(), {"DATABASE_URL": database_url}, log=subprocess.DEVNULL)
     with seeder as seeding, httpx.Client() as http:
         seed(http, seeding.base_url, json.loads(ORDERS_JSON.read_text()))
     runs: dict[str, list[dict[str, float]]] = {variant.name: [] for variant in START_VARIANTS}
@@ -163,7 +163,10 @@ def launch(variant: StartVariant, database_url: str, cache: Path | None) -> meas
 
 def loads(urls: dict[str, str], mode: Mode, progress: Progress) -> dict[str, list[dict[str, Any]]]:
     runs: dict[str, list[dict[str, Any]]] = {kind: [] for kind in LOAD_KINDS}
-    servers = {kind: ServerProcess(kind, free_port(), {"DATABASE_URL": urls[kind]}, log=quiet()) for kind in LOAD_KINDS}
+    servers = {
+        kind: ServerProcess(kind, free_port(), {"DATABASE_URL": urls[kind]}, log=subprocess.DEVNULL)
+        for kind in LOAD_KINDS
+    }
     try:
         for server in servers.values():
             server.start()
@@ -235,10 +238,6 @@ def rotate(items: tuple[T, ...], repetition: int) -> tuple[T, ...]:
     """A B C, then B C A, ...: each variant takes each position in turn."""
     shift = repetition % len(items)
     return items[shift:] + items[:shift]
-
-
-def quiet() -> IO[bytes]:
-    return Path(os.devnull).open("wb")
 
 
 def cache_config(directory: Path) -> Path:

@@ -53,7 +53,7 @@ class ServerProcess:
         port: int,
         env: Mapping[str, str],
         *,
-        log: IO[bytes] | None = None,
+        log: IO[bytes] | int | None = None,
         artifact: Path = WASM_ARTIFACT,
         host: str = "127.0.0.1",
     ) -> None:
@@ -75,7 +75,7 @@ class ServerProcess:
             cwd=ROOT,
             env=self._env,
             stdout=self._log,
-            stderr=subprocess.STDOUT if self._log else None,
+            stderr=subprocess.STDOUT if self._log is not None else None,
         )
         deadline = started + timeout
         while time.perf_counter() < deadline:
