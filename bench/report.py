@@ -16,6 +16,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 ROOT = Path(__file__).resolve().parent.parent
 ANALYSIS = Path(__file__).with_name("analysis.md")
@@ -26,6 +27,7 @@ LATENCY_SCENARIOS = {
 }
 THROUGHPUT_SCENARIOS = {1: "orders_5_c1", 8: "orders_5_c8", 32: "orders_5_c32"}
 MiB = 2**20
+COLOURS = {"wasm": "#4c72b0", "native": "#dd8452"}
 PROFILE_JSON_NAME = "profile.json"
 
 
@@ -139,6 +141,12 @@ def scenario(results: dict[str, Any], kind: str, name: str, field: str) -> list[
     return [float(run[name][field]) for run in results["load"][kind]]
 
 
+def compared(results: dict[str, Any], name: str, field: str, digits: int) -> str:
+    """Table cells: wasm, native, and their ratio."""
+    wasm, native = (scenario(results, kind, name, field) for kind in ("wasm", "native"))
+    return f"{fmt(wasm, digits=digits)} | {fmt(native, digits=digits)} | {ratio(wasm, native):.2f}×"
+
+
 def latency_table(results: dict[str, Any]) -> list[str]:
     lines = [
         "## Latency at concurrency 1 (ms)",
@@ -147,12 +155,7 @@ def latency_table(results: dict[str, Any]) -> list[str]:
         "|---|---|---|---|---|---|---|",
     ]
     for name, label in LATENCY_SCENARIOS.items():
-        p50 = [scenario(results, kind, name, "p50_ms") for kind in ("wasm", "native")]
-        p99 = [scenario(results, kind, name, "p99_ms") for kind in ("wasm", "native")]
-        lines.append(
-            f"| {label} | {fmt(p50[0], digits=2)} | {fmt(p50[1], digits=2)} | {ratio(*p50):.2f}× | "
-            f"{fmt(p99[0], digits=2)} | {fmt(p99[1], digits=2)} | {ratio(*p99):.2f}× |"
-        )
+        lines.append(f"| {label} | {compared(results, name, 'p50_ms', 2)} | {compared(results, name, 'p99_ms', 2)} |")
     return [*lines, "", *error_lines(results), ""]
 
 
@@ -164,8 +167,7 @@ def throughput_table(results: dict[str, Any]) -> list[str]:
         "|---|---|---|---|",
     ]
     for concurrency, name in THROUGHPUT_SCENARIOS.items():
-        rps = [scenario(results, kind, name, "requests_per_s") for kind in ("wasm", "native")]
-        lines.append(f"| {concurrency} | {fmt(rps[0], digits=0)} | {fmt(rps[1], digits=0)} | {ratio(*rps):.2f}× |")
+        lines.append(f"| {concurrency} | {compared(results, name, 'requests_per_s', 0)} |")
     lines += [
         "",
         "Server CPU time (user + system, whole process tree) per request during the same runs (µs):",
@@ -174,8 +176,7 @@ def throughput_table(results: dict[str, Any]) -> list[str]:
         "|---|---|---|---|",
     ]
     for concurrency, name in THROUGHPUT_SCENARIOS.items():
-        cpu = [scenario(results, kind, name, "server_cpu_us_per_request") for kind in ("wasm", "native")]
-        lines.append(f"| {concurrency} | {fmt(cpu[0], digits=0)} | {fmt(cpu[1], digits=0)} | {ratio(*cpu):.2f}× |")
+        lines.append(f"| {concurrency} | {compared(results, name, 'server_cpu_us_per_request', 0)} |")
     return [*lines, ""]
 
 
@@ -263,22 +264,22 @@ def plot_cold_start(results: dict[str, Any], path: Path) -> Path:
     for row, variant in enumerate(variants):
         low, middle, high = spread([s["to_orders_s"] * 1000 for s in results["cold_start"][variant]])
         axes.barh(
-            row, middle, xerr=[[middle - low], [high - middle]], color="#4c72b0" if "wasm" in variant else "#dd8452"
+            row,
+            middle,
+            xerr=[[middle - low], [high - middle]],
+            color=COLOURS["wasm" if "wasm" in variant else "native"],
         )
         axes.text(high * 1.15, row, f"{middle:.0f} ms", va="center")
     axes.set_yticks(range(len(variants)), variants)
     axes.set_xscale("log")
     axes.set_xlabel("launch to first 200 from GET /orders (ms, log scale; bar = median, whiskers = min/max)")
     axes.invert_yaxis()
-    figure.tight_layout()
-    figure.savefig(path, dpi=120)
-    plt.close(figure)
-    return path
+    return save(figure, path)
 
 
 def plot_throughput(results: dict[str, Any], path: Path) -> Path:
     figure, axes = plt.subplots(figsize=(6, 3.6))
-    for kind, colour in (("wasm", "#4c72b0"), ("native", "#dd8452")):
+    for kind, colour in COLOURS.items():
         spreads = [spread(scenario(results, kind, name, "requests_per_s")) for name in THROUGHPUT_SCENARIOS.values()]
         concurrency = list(THROUGHPUT_SCENARIOS)
         axes.plot(concurrency, [s[1] for s in spreads], marker="o", color=colour, label=kind)
@@ -289,16 +290,13 @@ def plot_throughput(results: dict[str, Any], path: Path) -> Path:
     axes.set_ylabel("requests/s (median, band = min/max)")
     axes.set_title("GET /orders, 5 rows")
     axes.legend()
-    figure.tight_layout()
-    figure.savefig(path, dpi=120)
-    plt.close(figure)
-    return path
+    return save(figure, path)
 
 
 def plot_latency(results: dict[str, Any], path: Path) -> Path:
     figure, axes = plt.subplots(figsize=(7, 3.6))
     width = 0.38
-    for offset, (kind, colour) in enumerate((("wasm", "#4c72b0"), ("native", "#dd8452"))):
+    for offset, (kind, colour) in enumerate(COLOURS.items()):
         spreads = [spread(scenario(results, kind, name, "p50_ms")) for name in LATENCY_SCENARIOS]
         positions = [index + (offset - 0.5) * width for index in range(len(spreads))]
         axes.bar(
@@ -312,6 +310,10 @@ def plot_latency(results: dict[str, Any], path: Path) -> Path:
     axes.set_xticks(range(len(LATENCY_SCENARIOS)), list(LATENCY_SCENARIOS.values()))
     axes.set_ylabel("p50 latency, c=1 (ms)")
     axes.legend()
+    return save(figure, path)
+
+
+def save(figure: Figure, path: Path) -> Path:
     figure.tight_layout()
     figure.savefig(path, dpi=120)
     plt.close(figure)
