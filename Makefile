@@ -59,7 +59,12 @@ lint: $(INSTALLED) $(BINDINGS)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: build lint system-tools
+# The component plus a /__fetch__ route, for the wasi:http transport's tests.
+PROBE_CWASM := wasm-build/dist/orders-httpx-probe.cwasm
+$(PROBE_CWASM): $(INSTALLED) $(SOURCES) $(WIT) wasm-build/build.sh $(wildcard tests/wasm_probe/*.py)
+	PATH="$(CURDIR)/$(BIN):$$PATH" wasm-build/build.sh tests.wasm_probe.httpx_probe orders-httpx-probe $(CURDIR)
+
+test: build lint system-tools $(PROBE_CWASM)
 	$(BIN)/python -m pytest
 
 bench: build system-tools

@@ -9,12 +9,15 @@ from __future__ import annotations
 import asyncio
 import encodings.idna  # noqa: F401  PyMySQL connects fail without it: "unknown encoding: idna"
 import logging
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 from urllib.parse import unquote
 
 import pymysql  # noqa: F401  imported by the dialect only when an engine is created
 import sqlalchemy.dialects.mysql.pymysql  # noqa: F401  loaded by name at engine creation
 from componentize_py_types import Err, Ok
 from poll_loop import PollLoop, Sink, Stream
+from wasi_httpx import WasiHTTPTransport
 from wit_world import exports
 from wit_world.imports.streams import StreamError_Closed
 from wit_world.imports.types import (
@@ -28,40 +31,54 @@ from wit_world.imports.types import (
 )
 
 from orders.app import App
-from orders.http import MAX_BODY_BYTES, Request, internal_error
+from orders.http import MAX_BODY_BYTES, Request, Response, internal_error
 
 logger = logging.getLogger("orders.wasi")
+
+T = TypeVar("T")
 
 # Methods whose request body no route here reads.
 _METHODS_WITHOUT_BODY = frozenset({"GET", "HEAD", "DELETE", "OPTIONS"})
 
-app = App()
+app = App(http_transport=WasiHTTPTransport())
 
 
 class IncomingHandler(exports.IncomingHandler):
     def handle(self, request: IncomingRequest, response_out: ResponseOutparam) -> None:
-        loop = PollLoop()
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(_respond(request, response_out))
+        # Anything uncaught would trap the instance and reach the client as an
+        # HTML 500, so every failure becomes a JSON response here. The app runs
+        # outside any poll loop, so that its outbound httpx calls (through
+        # WasiHTTPTransport) can run loops of their own.
+        try:
+            response = app.handle(_run(_request(request)))
+        except Exception:
+            logger.exception("adapter failure")
+            response = internal_error().to_response()
+        try:
+            outgoing = _outgoing_response(response)
+        except Exception:
+            logger.exception("response headers refused by the host")
+            response = internal_error().to_response()
+            outgoing = _outgoing_response(response)
+        body = outgoing.body()
+        ResponseOutparam.set(response_out, Ok(outgoing))
+        try:
+            _run(_write_body(body, response.body))
+        except Exception:
+            # The status line is already on its way; all that is left is to log.
+            logger.exception("failed writing the response body")
 
 
-async def _respond(incoming: IncomingRequest, response_out: ResponseOutparam) -> None:
-    # Anything uncaught would trap the instance and reach the client as an
-    # HTML 500, so every failure becomes a JSON response here.
-    try:
-        response = app.handle(await _request(incoming))
-    except Exception:
-        logger.exception("adapter failure")
-        response = internal_error().to_response()
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    loop = PollLoop()
+    asyncio.set_event_loop(loop)
+    return loop.run_until_complete(coroutine)  # type: ignore[no-any-return]
+
+
+def _outgoing_response(response: Response) -> OutgoingResponse:
     outgoing = OutgoingResponse(Fields.from_list([(name, value.encode()) for name, value in response.header_list()]))
     outgoing.set_status_code(response.status)
-    body = outgoing.body()
-    ResponseOutparam.set(response_out, Ok(outgoing))
-    try:
-        await _write_body(body, response.body)
-    except Exception:
-        # The status line is already on its way; all that is left is to log.
-        logger.exception("failed writing the response body")
+    return outgoing
 
 
 async def _write_body(body: OutgoingBody, data: bytes) -> None:

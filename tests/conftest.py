@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from devtools.mariadb import MariaDBNotFound, MariaDBServer, free_port, locate_or_start
-from devtools.servers import KINDS, Kind, ServerProcess
+from devtools.servers import KINDS, WASM_ARTIFACT, Kind, ServerProcess
 
 # wasmtime logs this line whenever a guest traps or fails to answer.
 TRAP_MARKER = "worker failed:"
@@ -26,12 +26,16 @@ TRAP_MARKER = "worker failed:"
 class Service:
     """A running order service (wasm or native) with its own database."""
 
-    def __init__(self, kind: Kind, mariadb: MariaDBServer, database: str, log: IO[bytes], **env: str) -> None:
+    def __init__(
+        self, kind: Kind, mariadb: MariaDBServer, database: str, log: IO[bytes], artifact: Path, **env: str
+    ) -> None:
         self.kind = kind
         self.mariadb = mariadb
         self.database = database
         self.log_path = Path(log.name)
-        self.process = ServerProcess(kind, free_port(), {"DATABASE_URL": mariadb.url(database), **env}, log=log)
+        self.process = ServerProcess(
+            kind, free_port(), {"DATABASE_URL": mariadb.url(database), **env}, log=log, artifact=artifact
+        )
         self.base_url = self.process.base_url
 
     def client(self, **options: object) -> httpx.Client:
@@ -73,12 +77,14 @@ class ServiceFactory:
         self.services: list[Service] = []
         self._logs: list[IO[bytes]] = []
 
-    def __call__(self, kind: Kind, name: str, *, start: bool = True, **env: str) -> Service:
+    def __call__(
+        self, kind: Kind, name: str, *, start: bool = True, artifact: Path = WASM_ARTIFACT, **env: str
+    ) -> Service:
         database = f"orders_test_{self.session_id}_{name}_{kind}"
         self.mariadb.create_database(database)
         log = (self.log_dir / f"{name}-{kind}.log").open("ab")
         self._logs.append(log)
-        service = Service(kind, self.mariadb, database, log, **env)
+        service = Service(kind, self.mariadb, database, log, artifact, **env)
         self.services.append(service)
         if start:
             service.process.start()

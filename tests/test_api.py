@@ -296,7 +296,7 @@ class TestData:
 class TestServing:
     def test_livez_and_readyz(self, client: httpx.Client) -> None:
         assert client.get("/livez").json() == {"status": True}
-        assert client.get("/readyz").json() == {"status": True, "database": "reachable"}
+        assert client.get("/readyz").json() == {"status": True, "database": "reachable", "dapr": "disabled"}
 
     def test_data_survives_a_server_restart(self, service: Service) -> None:
         with service.client() as http:

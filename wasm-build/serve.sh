@@ -6,7 +6,7 @@
 #   serve.sh [ARTIFACT]    default: dist/orders.cwasm next to this script
 #
 # Environment: PORT (8080), HOST (0.0.0.0), DATABASE_URL and the ORDERS_*
-# settings (passed into the component by name, never on the command line),
+# and DAPR_* settings (passed into the component by name, never on the command line),
 # WASMTIME (the binary), WASM_INSTANCE_REUSE, WASM_IDLE_INSTANCE_TIMEOUT, and
 # WASMTIME_CACHE_CONFIG (a cache TOML for compiling a .wasm; wasmtime's own
 # default cache otherwise).
@@ -31,7 +31,8 @@ set -- "$@" \
     --max-instance-reuse-count "${WASM_INSTANCE_REUSE:-10000}" \
     --idle-instance-timeout "${WASM_IDLE_INSTANCE_TIMEOUT:-300s}"
 
-for name in DATABASE_URL ORDERS_DB_POOL_SIZE ORDERS_DB_TIMEOUT_SECONDS ORDERS_RETRY_AFTER_SECONDS; do
+for name in DATABASE_URL ORDERS_DB_POOL_SIZE ORDERS_DB_TIMEOUT_SECONDS ORDERS_RETRY_AFTER_SECONDS \
+    DAPR_HTTP_PORT DAPR_PUBSUB_NAME ORDERS_DAPR_TIMEOUT_SECONDS; do
     set -- "$@" --env "$name"
 done
 

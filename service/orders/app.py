@@ -7,20 +7,33 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 
+import httpx
+
 from .config import ConfigError, Settings
 from .db import Database
+from .events import OrderEvents, SidecarUnavailable
 from .http import MAX_BODY_BYTES, HTTPError, Request, Response, internal_error, payload_too_large
 from .repository import DatabaseUnavailable, DuplicateOrder, OrderNotFound, OrderRepository
 from .routes import ROUTER
+from .services import Services
 
 logger = logging.getLogger("orders")
 
 
 class App:
-    def __init__(self, load_settings: Callable[[], Settings] = Settings.from_env) -> None:
+    def __init__(
+        self,
+        load_settings: Callable[[], Settings] = Settings.from_env,
+        http_transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        """`http_transport` carries outbound HTTP (to the Dapr sidecar); httpx's
+        own by default, wasi:http's inside the component."""
         self._load_settings = load_settings
         self._settings: Settings | None = None
-        self.orders = OrderRepository(Database(self.settings))
+        self.services = Services(
+            orders=OrderRepository(Database(self.settings)),
+            events=OrderEvents(self.settings, http_transport),
+        )
 
     def settings(self) -> Settings:
         """Settings, read on first use rather than at import (build) time."""
@@ -40,20 +53,17 @@ class App:
     def _dispatch(self, request: Request) -> Response:
         match = ROUTER.resolve(request.method, request.path)
         try:
-            return match.route.endpoint(replace(request, path_params=match.params), self.orders)
+            return match.route.endpoint(replace(request, path_params=match.params), self.services)
         except OrderNotFound as error:
             raise HTTPError(404, "order_not_found", str(error), {"order_id": error.order_id}) from None
         except DuplicateOrder as error:
             raise HTTPError(409, "duplicate_order_id", str(error)) from None
         except DatabaseUnavailable as error:
             logger.warning("database unavailable: %s", error)
-            retry_after = str(self.settings().retry_after_seconds)
-            raise HTTPError(
-                503,
-                "database_unavailable",
-                "the database is unreachable; retry later",
-                headers=(("retry-after", retry_after),),
-            ) from None
+            raise self._unavailable("database_unavailable", "the database is unreachable; retry later") from None
+        except SidecarUnavailable as error:
+            logger.warning("dapr sidecar unavailable: %s", error)
+            raise self._unavailable("dapr_unavailable", "the Dapr sidecar is not healthy") from None
         except ConfigError as error:
             logger.error("configuration error: %s", error)
             raise HTTPError(500, "misconfigured", str(error)) from None
@@ -62,6 +72,10 @@ class App:
         except Exception:
             logger.exception("unexpected error on %s %s", request.method, request.path)
             raise internal_error() from None
+
+    def _unavailable(self, code: str, message: str) -> HTTPError:
+        retry_after = str(self.settings().retry_after_seconds)
+        return HTTPError(503, code, message, headers=(("retry-after", retry_after),))
 
 
 def _body_too_large(request: Request) -> bool:

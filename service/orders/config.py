@@ -24,6 +24,9 @@ class Settings:
     db_pool_size: int = 2
     db_timeout_seconds: int = 5
     retry_after_seconds: int = 2
+    dapr_http_port: int | None = None
+    dapr_pubsub_name: str = "orderpubsub"
+    dapr_timeout_seconds: int = 2
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -33,9 +36,12 @@ class Settings:
             raise ConfigError("DATABASE_URL is not set (expected mysql://user:pass@host:port/db)")
         return cls(
             database_url=sqlalchemy_url(raw_url),
-            db_pool_size=_positive_int(env, "ORDERS_DB_POOL_SIZE", cls.db_pool_size),
-            db_timeout_seconds=_positive_int(env, "ORDERS_DB_TIMEOUT_SECONDS", cls.db_timeout_seconds),
-            retry_after_seconds=_positive_int(env, "ORDERS_RETRY_AFTER_SECONDS", cls.retry_after_seconds),
+            db_pool_size=_positive_int(env, "ORDERS_DB_POOL_SIZE") or cls.db_pool_size,
+            db_timeout_seconds=_positive_int(env, "ORDERS_DB_TIMEOUT_SECONDS") or cls.db_timeout_seconds,
+            retry_after_seconds=_positive_int(env, "ORDERS_RETRY_AFTER_SECONDS") or cls.retry_after_seconds,
+            dapr_http_port=_positive_int(env, "DAPR_HTTP_PORT"),
+            dapr_pubsub_name=env.get("DAPR_PUBSUB_NAME") or cls.dapr_pubsub_name,
+            dapr_timeout_seconds=_positive_int(env, "ORDERS_DAPR_TIMEOUT_SECONDS") or cls.dapr_timeout_seconds,
         )
 
 
@@ -49,10 +55,11 @@ def sqlalchemy_url(database_url: str) -> str:
     return f"{ACCEPTED_SCHEMES[scheme.lower()]}://{rest}"
 
 
-def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+def _positive_int(env: Mapping[str, str], name: str) -> int | None:
+    """The variable as a positive int, or None if it is unset or empty."""
     raw = env.get(name)
     if raw is None or raw == "":
-        return default
+        return None
     try:
         value = int(raw)
     except ValueError:

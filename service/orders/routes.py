@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from . import handlers
 from .http import Request, Response, json_response
-from .repository import OrderRepository
 from .routing import Route, Router
+from .services import Services
 
 
-def list_endpoints(request: Request, orders: OrderRepository) -> Response:
+def list_endpoints(request: Request, services: Services) -> Response:
     return json_response(
         [{"method": route.method, "path": route.path, "summary": route.summary} for route in ROUTER.routes]
     )

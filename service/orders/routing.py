@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 from .http import HTTPError, Request, Response
 
 if TYPE_CHECKING:
-    from .repository import OrderRepository
+    from .services import Services
 
-Endpoint = Callable[[Request, "OrderRepository"], Response]
+Endpoint = Callable[[Request, "Services"], Response]
 
 # At most 10 digits: every order id fits, and no path can feed int() a
 # pathological number.

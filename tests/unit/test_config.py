@@ -41,3 +41,13 @@ def test_tuning_comes_from_the_environment() -> None:
         {"DATABASE_URL": "mysql://u@db/o", "ORDERS_DB_POOL_SIZE": "5", "ORDERS_RETRY_AFTER_SECONDS": "7"}
     )
     assert (settings.db_pool_size, settings.db_timeout_seconds, settings.retry_after_seconds) == (5, 5, 7)
+
+
+def test_dapr_is_off_unless_its_port_is_set() -> None:
+    assert Settings.from_env({"DATABASE_URL": "mysql://u@db/o"}).dapr_http_port is None
+    settings = Settings.from_env(
+        {"DATABASE_URL": "mysql://u@db/o", "DAPR_HTTP_PORT": "3500", "DAPR_PUBSUB_NAME": "events"}
+    )
+    assert (settings.dapr_http_port, settings.dapr_pubsub_name, settings.dapr_timeout_seconds) == (3500, "events", 2)
+    with pytest.raises(ConfigError, match="DAPR_HTTP_PORT"):
+        Settings.from_env({"DATABASE_URL": "mysql://u@db/o", "DAPR_HTTP_PORT": "dapr"})
