@@ -32,6 +32,7 @@ from wit_world.imports.types import (
 
 from orders.app import App
 from orders.http import MAX_BODY_BYTES, Request, Response, internal_error
+from orders.logs import configure as configure_logging
 
 logger = logging.getLogger("orders.wasi")
 
@@ -40,6 +41,7 @@ T = TypeVar("T")
 # Methods whose request body no route here reads.
 _METHODS_WITHOUT_BODY = frozenset({"GET", "HEAD", "DELETE", "OPTIONS"})
 
+configure_logging()
 app = App(http_transport=WasiHTTPTransport())
 
 

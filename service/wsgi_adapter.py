@@ -12,11 +12,13 @@ from typing import Any
 
 from orders.app import App
 from orders.http import MAX_BODY_BYTES, Request, internal_error
+from orders.logs import configure as configure_logging
 
 logger = logging.getLogger("orders.wsgi")
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
+configure_logging()
 app = App()
 
 

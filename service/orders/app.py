@@ -4,6 +4,9 @@ into a JSON error response, in this one place."""
 from __future__ import annotations
 
 import logging
+import re
+import time
+import uuid
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -13,11 +16,14 @@ from .config import ConfigError, Settings
 from .db import Database
 from .events import OrderEvents, SidecarUnavailable
 from .http import MAX_BODY_BYTES, HTTPError, Request, Response, internal_error, payload_too_large
+from .logs import current_request_id
 from .repository import DatabaseUnavailable, DuplicateOrder, OrderNotFound, OrderRepository
 from .routes import ROUTER
 from .services import Services
 
 logger = logging.getLogger("orders")
+
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 class App:
@@ -42,13 +48,30 @@ class App:
         return self._settings
 
     def handle(self, request: Request) -> Response:
-        """Answer a request. Adapters read at most MAX_BODY_BYTES + 1 of the body."""
+        """Answer a request, logging it with its id and latency. Adapters read
+        at most MAX_BODY_BYTES + 1 of the body."""
+        started = time.perf_counter()
+        request_id = _request_id(request)
+        token = current_request_id.set(request_id)
         try:
-            if _body_too_large(request):
-                raise payload_too_large()
-            return self._dispatch(request)
-        except HTTPError as error:
-            return error.to_response()
+            try:
+                if _body_too_large(request):
+                    raise payload_too_large()
+                response = self._dispatch(request)
+            except HTTPError as error:
+                response = error.to_response()
+            logger.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status,
+                    "latency_ms": round((time.perf_counter() - started) * 1000, 3),
+                },
+            )
+            return replace(response, headers=(*response.headers, ("x-request-id", request_id)))
+        finally:
+            current_request_id.reset(token)
 
     def _dispatch(self, request: Request) -> Response:
         match = ROUTER.resolve(request.method, request.path)
@@ -59,23 +82,29 @@ class App:
         except DuplicateOrder as error:
             raise HTTPError(409, "duplicate_order_id", str(error)) from None
         except DatabaseUnavailable as error:
-            logger.warning("database unavailable: %s", error)
+            logger.warning("database unavailable", extra={"error": str(error)})
             raise self._unavailable("database_unavailable", "the database is unreachable; retry later") from None
         except SidecarUnavailable as error:
-            logger.warning("dapr sidecar unavailable: %s", error)
+            logger.warning("dapr sidecar unavailable", extra={"error": str(error)})
             raise self._unavailable("dapr_unavailable", "the Dapr sidecar is not healthy") from None
         except ConfigError as error:
-            logger.error("configuration error: %s", error)
+            logger.error("configuration error", extra={"error": str(error)})
             raise HTTPError(500, "misconfigured", str(error)) from None
         except HTTPError:
             raise
         except Exception:
-            logger.exception("unexpected error on %s %s", request.method, request.path)
+            logger.exception("unexpected error", extra={"method": request.method, "path": request.path})
             raise internal_error() from None
 
     def _unavailable(self, code: str, message: str) -> HTTPError:
         retry_after = str(self.settings().retry_after_seconds)
         return HTTPError(503, code, message, headers=(("retry-after", retry_after),))
+
+
+def _request_id(request: Request) -> str:
+    """The caller's X-Request-ID when it is a sane token, else a new one."""
+    given = request.header("x-request-id") or ""
+    return given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
 
 def _body_too_large(request: Request) -> bool:

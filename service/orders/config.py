@@ -11,6 +11,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
+
 ACCEPTED_SCHEMES = {"mysql": "mysql+pymysql", "mysql+pymysql": "mysql+pymysql"}
 
 
@@ -52,7 +55,13 @@ def sqlalchemy_url(database_url: str) -> str:
         raise ConfigError("DATABASE_URL must start with mysql:// or mysql+pymysql://")
     if not rest.partition("?")[0].partition("/")[2]:
         raise ConfigError("DATABASE_URL must name a database, e.g. mysql://root@127.0.0.1:3306/orders")
-    return f"{ACCEPTED_SCHEMES[scheme.lower()]}://{rest}"
+    url = f"{ACCEPTED_SCHEMES[scheme.lower()]}://{rest}"
+    try:
+        make_url(url).port  # noqa: B018  parsing the port is what fails on a malformed URL
+    except (ArgumentError, ValueError):
+        # The message leaves the URL out: it may carry a password.
+        raise ConfigError("DATABASE_URL is malformed: check its host, port and credentials") from None
+    return url
 
 
 def _positive_int(env: Mapping[str, str], name: str) -> int | None:

@@ -4,12 +4,11 @@ Off unless DAPR_HTTP_PORT is set. Each created, updated or deleted order is
 published after its database commit as ``{"type": "order.created" | ...,
 "order": {...}}`` to ``/v1.0/publish/{pubsub}/orders``; Dapr wraps it in a
 CloudEvent. Delivery is at most once: a write never fails because its event
-could not be published. The failure is logged as a JSON line instead.
+could not be published. The failure is logged (as JSON, see logs.py) instead.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -48,13 +47,14 @@ class OrderEvents:
             try:
                 self.client().post(url, json={"type": event_type, "order": order}).raise_for_status()
             except httpx.HTTPError as error:
-                log_json(
-                    logging.WARNING,
+                logger.warning(
                     "order event not published",
-                    event_type=event_type,
-                    order_id=order.get("order_id"),
-                    unpublished=len(pending) - published,
-                    error=f"{type(error).__name__}: {error}",
+                    extra={
+                        "event_type": event_type,
+                        "order_id": order.get("order_id"),
+                        "unpublished": len(pending) - published,
+                        "error": f"{type(error).__name__}: {error}",
+                    },
                 )
                 return
 
@@ -78,7 +78,3 @@ class OrderEvents:
                 trust_env=False,
             )
         return self._client
-
-
-def log_json(level: int, message: str, **fields: Any) -> None:
-    logger.log(level, json.dumps({"level": logging.getLevelName(level).lower(), "message": message, **fields}))
