@@ -45,7 +45,7 @@ def test_an_incoming_request_id_is_answered_and_logged(service: Service) -> None
 
 @pytest.mark.parametrize("given", [None, "", "has spaces", "x" * 129, "semi;colon", "ünïcode"])
 def test_a_missing_or_unsafe_request_id_is_replaced(service: Service, given: str | None) -> None:
-    headers = {} if given is None else {"x-request-id": given.encode()}
+    headers = {} if given is None else {b"x-request-id": given.encode()}
     with service.client() as http:
         response = http.get("/nope", headers=headers)
     assert response.status_code == 404
