@@ -59,10 +59,11 @@ lint: $(INSTALLED) $(BINDINGS)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# The component plus a /__fetch__ route, for the wasi:http transport's tests.
-PROBE_CWASM := wasm-build/dist/orders-httpx-probe.cwasm
+# The component plus test-only routes: /__fetch__ (the wasi:http transport's
+# tests) and /__sandbox__ (what the guest can see of the host).
+PROBE_CWASM := wasm-build/dist/orders-probe.cwasm
 $(PROBE_CWASM): $(INSTALLED) $(SOURCES) $(WIT) wasm-build/build.sh $(wildcard tests/wasm_probe/*.py)
-	PATH="$(CURDIR)/$(BIN):$$PATH" wasm-build/build.sh tests.wasm_probe.httpx_probe orders-httpx-probe $(CURDIR)
+	PATH="$(CURDIR)/$(BIN):$$PATH" wasm-build/build.sh tests.wasm_probe.probe orders-probe $(CURDIR)
 
 test: build lint system-tools $(PROBE_CWASM)
 	$(BIN)/python -m pytest

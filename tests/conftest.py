@@ -17,10 +17,12 @@ import httpx
 import pytest
 
 from devtools.mariadb import MariaDBNotFound, MariaDBServer, free_port, locate_or_start
-from devtools.servers import KINDS, WASM_ARTIFACT, Kind, ServerProcess
+from devtools.servers import KINDS, ROOT, WASM_ARTIFACT, Kind, ServerProcess
 
 # wasmtime logs this line whenever a guest traps or fails to answer.
 TRAP_MARKER = "worker failed:"
+# The component plus test-only routes (tests/wasm_probe), built by `make test`.
+PROBE = ROOT / "wasm-build" / "dist" / "orders-probe.cwasm"
 
 
 class Service:
@@ -113,3 +115,10 @@ def client(service: Service) -> Iterator[httpx.Client]:
         assert http.get("/init").json() == {"status": True}
         yield http
     assert service.traps() == traps_before, f"the {service.kind} server trapped; see {service.log_path}"
+
+
+@pytest.fixture(scope="session")
+def probe(make_service: ServiceFactory) -> Service:
+    """The component with its test-only routes, served by wasmtime."""
+    assert PROBE.exists(), "run the tests through `make test`, which builds the probe component"
+    return make_service("wasm", "probe", artifact=PROBE)

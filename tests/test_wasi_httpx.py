@@ -13,12 +13,10 @@ import httpx
 import pytest
 
 from devtools.mariadb import free_port
-from devtools.servers import ROOT
-from tests.conftest import Service, ServiceFactory
+from tests.conftest import Service
 from tests.http_target import HTTPTarget
 from tests.wasm_probe.fetch import fetch, payload
 
-PROBE = ROOT / "wasm-build" / "dist" / "orders-httpx-probe.cwasm"
 Fetch = Callable[[dict[str, Any]], dict[str, Any]]
 
 
@@ -27,12 +25,6 @@ def target() -> Iterator[HTTPTarget]:
     server = HTTPTarget()
     yield server
     server.close()
-
-
-@pytest.fixture(scope="module")
-def probe(make_service: ServiceFactory) -> Service:
-    assert PROBE.exists(), "run the tests through `make test`, which builds the probe component"
-    return make_service("wasm", "httpxprobe", artifact=PROBE)
 
 
 @pytest.fixture(params=["native", "wasm"])

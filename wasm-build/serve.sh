@@ -16,7 +16,8 @@ artifact=${1:-"$(dirname "$0")/dist/orders.cwasm"}
 
 # -S cli: the component imports wasi:cli even in the proxy world.
 # inherit-network + allow-ip-name-lookup: PyMySQL needs TCP and DNS.
-set -- -S cli -S inherit-network -S allow-ip-name-lookup
+# udp=n: nothing here uses UDP (names resolve through ip-name-lookup).
+set -- -S cli -S inherit-network -S allow-ip-name-lookup -S udp=n
 case "$artifact" in
     *.cwasm) set -- "$@" --allow-precompiled ;;
 esac
