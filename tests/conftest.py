@@ -15,9 +15,37 @@ from typing import IO
 
 import httpx
 import pytest
+from openapi_core import OpenAPI
+from openapi_core.templating.paths.exceptions import OperationNotFound, PathNotFound
+from openapi_core.testing import MockRequest, MockResponse
 
 from devtools.mariadb import MariaDBNotFound, MariaDBServer, free_port, locate_or_start
 from devtools.servers import KINDS, ROOT, WASM_ARTIFACT, Kind, ServerProcess
+from orders.openapi import SPEC
+
+CONTRACT = OpenAPI.from_dict(SPEC)
+
+
+def check_against_contract(response: httpx.Response) -> None:
+    """Fail unless the response is one the OpenAPI spec documents. Paths and
+    methods outside the spec may only be answered with the documented 404/405."""
+    response.read()
+    request = response.request
+    content_type = response.headers.get("content-type", "")
+    try:
+        CONTRACT.validate_response(
+            MockRequest(
+                f"{request.url.scheme}://{request.url.netloc.decode()}",
+                request.method,
+                request.url.path,
+                args=dict(request.url.params),
+            ),
+            MockResponse(response.content, response.status_code, dict(response.headers), content_type),
+        )
+    except (PathNotFound, OperationNotFound):
+        expected = "not_found" if response.status_code == 404 else "method_not_allowed"
+        assert response.json()["error"]["code"] == expected, f"{request.method} {request.url.path} is not in the spec"
+
 
 # wasmtime logs this line whenever a guest traps or fails to answer.
 TRAP_MARKER = "worker failed:"
@@ -40,8 +68,10 @@ class Service:
         )
         self.base_url = self.process.base_url
 
-    def client(self, **options: object) -> httpx.Client:
-        return httpx.Client(base_url=self.base_url, timeout=30, **options)  # type: ignore[arg-type]
+    def client(self, *, check_contract: bool = True) -> httpx.Client:
+        """A client whose every response is checked against the OpenAPI spec."""
+        hooks = {"response": [check_against_contract]} if check_contract else {}
+        return httpx.Client(base_url=self.base_url, timeout=30, event_hooks=hooks)
 
     def restart(self) -> None:
         self.process.stop()

@@ -22,7 +22,7 @@ def passed_by_name() -> set[str]:
 
 
 def sandbox(service: Service) -> dict[str, Any]:
-    with service.client() as http:
+    with service.client(check_contract=False) as http:
         report: dict[str, Any] = http.get("/__sandbox__").raise_for_status().json()
     return report
 

@@ -6,16 +6,22 @@ from __future__ import annotations
 import re
 
 from .http import HTTPError, Request, Response, json_response
+from .openapi import SPEC
 from .services import Services
 from .validation import parse_json_body, validate_order, validate_order_update, validate_orders
 
 _STATUS_TRUE = json_response({"status": True})
+_OPENAPI_DOCUMENT = json_response(SPEC)
 _ORDER_ID = re.compile(r"[1-9][0-9]{0,9}\Z")
 
 
 def echo(request: Request, services: Services) -> Response:
     content_type = request.header("content-type") or "application/octet-stream"
     return Response(200, request.body, (("content-type", content_type),))
+
+
+def openapi_document(request: Request, services: Services) -> Response:
+    return _OPENAPI_DOCUMENT
 
 
 def livez(request: Request, services: Services) -> Response:

@@ -17,6 +17,7 @@ def list_endpoints(request: Request, services: Services) -> Response:
 ROUTER = Router(
     [
         Route("GET", "/", list_endpoints, "List the endpoints"),
+        Route("GET", "/openapi.json", handlers.openapi_document, "The OpenAPI 3.1 contract"),
         Route("POST", "/echo", handlers.echo, "Echo the request body"),
         Route("GET", "/livez", handlers.livez, "The process is up; never touches the database"),
         Route("GET", "/readyz", handlers.readyz, "The database is reachable"),
