@@ -17,7 +17,7 @@ import pymysql  # noqa: F401  imported by the dialect only when an engine is cre
 import sqlalchemy.dialects.mysql.pymysql  # noqa: F401  loaded by name at engine creation
 from componentize_py_types import Err, Ok
 from poll_loop import PollLoop, Sink, Stream
-from wasi_httpx import WasiHTTPTransport
+from wasi_httpx import WasiHTTPTransport, release
 from wit_world import exports
 from wit_world.imports.streams import StreamError_Closed
 from wit_world.imports.types import (
@@ -127,20 +127,8 @@ async def _read_body(stream: Stream) -> bytes:
             chunks.append(chunk)
             size += len(chunk)
     finally:
-        _release(stream)
+        release(stream)
     return b"".join(chunks)
-
-
-def _release(stream: Stream) -> None:
-    """Drop a body that was not read to its end, child resource first: the host
-    traps ("resource has children") when a parent goes first, as garbage
-    collection order may have it."""
-    if stream.stream is not None:
-        stream.stream.__exit__(None, None, None)
-        stream.stream = None
-    if stream.body is not None:
-        stream.body.__exit__(None, None, None)
-        stream.body = None
 
 
 def _method_name(method: Method) -> str:

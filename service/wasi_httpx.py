@@ -31,7 +31,7 @@ from poll_loop import PollLoop, Sink, Stream, register
 from wit_world.imports import outgoing_handler, types
 from wit_world.imports.streams import StreamError_Closed, StreamError_LastOperationFailed
 
-__all__ = ["WasiHTTPTransport"]
+__all__ = ["WasiHTTPTransport", "release"]
 
 T = TypeVar("T")
 
@@ -102,15 +102,21 @@ class _ResponseStream(httpx.SyncByteStream):
             yield chunk
 
     def close(self) -> None:
-        # Children before parents: the host traps on a parent dropped first.
-        if self._stream.stream is not None:
-            self._stream.stream.__exit__(None, None, None)
-            self._stream.stream = None
-        if self._stream.body is not None:
-            self._stream.body.__exit__(None, None, None)
-            self._stream.body = None
+        release(self._stream)
         while self._resources:
             self._resources.pop().__exit__(None, None, None)
+
+
+def release(stream: Stream) -> None:
+    """Drop an incoming body that may not have been read to its end, child
+    resource first: the host traps ("resource has children") when a parent
+    goes first, as garbage collection order may have it."""
+    if stream.stream is not None:
+        stream.stream.__exit__(None, None, None)
+        stream.stream = None
+    if stream.body is not None:
+        stream.body.__exit__(None, None, None)
+        stream.body = None
 
 
 def _outgoing_request(request: httpx.Request) -> types.OutgoingRequest:
