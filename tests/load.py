@@ -64,11 +64,11 @@ class Worker:
         self.lock = lock
 
     def run(self, requests: int, deadline: float) -> None:
-        for _ in range(requests):
-            if time.monotonic() > deadline:
-                return
-            getattr(self, self.random.choice(OPERATIONS))()
-        self.http.close()
+        with self.http:
+            for _ in range(requests):
+                if time.monotonic() > deadline:
+                    return
+                getattr(self, self.random.choice(OPERATIONS))()
 
     def new_order(self) -> dict[str, Any]:
         order_id, self.next_id = self.next_id, self.next_id + 1
