@@ -6,18 +6,15 @@ so it imports everything needed later and reads no configuration here.
 
 from __future__ import annotations
 
-import asyncio
 import encodings.idna  # noqa: F401  PyMySQL connects fail without it: "unknown encoding: idna"
 import logging
-from collections.abc import Coroutine
-from typing import Any, TypeVar
 from urllib.parse import unquote
 
 import pymysql  # noqa: F401  imported by the dialect only when an engine is created
 import sqlalchemy.dialects.mysql.pymysql  # noqa: F401  loaded by name at engine creation
 from componentize_py_types import Err, Ok
-from poll_loop import PollLoop, Sink, Stream
-from wasi_httpx import WasiHTTPTransport, release
+from poll_loop import Sink, Stream
+from wasi_httpx import WasiHTTPTransport, release, run
 from wit_world import exports
 from wit_world.imports.streams import StreamError_Closed
 from wit_world.imports.types import (
@@ -36,8 +33,6 @@ from orders.logs import configure as configure_logging
 
 logger = logging.getLogger("orders.wasi")
 
-T = TypeVar("T")
-
 # Methods whose request body no route here reads.
 _METHODS_WITHOUT_BODY = frozenset({"GET", "HEAD", "DELETE", "OPTIONS"})
 
@@ -52,7 +47,7 @@ class IncomingHandler(exports.IncomingHandler):
         # outside any poll loop, so that its outbound httpx calls (through
         # WasiHTTPTransport) can run loops of their own.
         try:
-            response = app.handle(_run(_request(request)))
+            response = app.handle(run(_request(request)))
         except Exception:
             logger.exception("adapter failure")
             response = internal_error().to_response()
@@ -65,16 +60,10 @@ class IncomingHandler(exports.IncomingHandler):
         body = outgoing.body()
         ResponseOutparam.set(response_out, Ok(outgoing))
         try:
-            _run(_write_body(body, response.body))
+            run(_write_body(body, response.body))
         except Exception:
             # The status line is already on its way; all that is left is to log.
             logger.exception("failed writing the response body")
-
-
-def _run(coroutine: Coroutine[Any, Any, T]) -> T:
-    loop = PollLoop()
-    asyncio.set_event_loop(loop)
-    return loop.run_until_complete(coroutine)  # type: ignore[no-any-return]
 
 
 def _outgoing_response(response: Response) -> OutgoingResponse:

@@ -31,7 +31,7 @@ from poll_loop import PollLoop, Sink, Stream, register
 from wit_world.imports import outgoing_handler, types
 from wit_world.imports.streams import StreamError_Closed, StreamError_LastOperationFailed
 
-__all__ = ["WasiHTTPTransport", "release"]
+__all__ = ["WasiHTTPTransport", "release", "run"]
 
 T = TypeVar("T")
 
@@ -184,15 +184,22 @@ async def _response(future: types.FutureIncomingResponse) -> types.IncomingRespo
     return response
 
 
-def _run(coroutine: Coroutine[Any, Any, T], request: httpx.Request) -> T:
-    """Run one step on a poll loop of its own, with host errors as httpx's."""
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to the end on a poll loop of its own, then restore
+    whichever loop was running before (poll_loop leaves its own set)."""
     previous = asyncio.events._get_running_loop()
     try:
         return PollLoop().run_until_complete(coroutine)  # type: ignore[no-any-return]
-    except Err as error:
-        raise _httpx_error(error.value, request) from None
     finally:
         asyncio.events._set_running_loop(previous)
+
+
+def _run(coroutine: Coroutine[Any, Any, T], request: httpx.Request) -> T:
+    """`run`, with host errors as httpx's."""
+    try:
+        return run(coroutine)
+    except Err as error:
+        raise _httpx_error(error.value, request) from None
 
 
 def _httpx_error(value: Any, request: httpx.Request) -> httpx.TransportError:
