@@ -42,8 +42,9 @@ class MariaDBServer:
     port: int
     user: str = "root"
     password: str = ""
-    private_process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    private_command: list[str] | None = field(default=None, repr=False)
     private_datadir: Path | None = None
+    private_process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     def url(self, database: str) -> str:
         credentials = quote(self.user, safe="") + (f":{quote(self.password, safe='')}" if self.password else "")
@@ -71,15 +72,35 @@ class MariaDBServer:
     def drop_database(self, name: str) -> None:
         self.execute(f"DROP DATABASE IF EXISTS `{name}`")
 
+    def start(self) -> None:
+        """(Re)start a private server on its own datadir and port; returns once it answers."""
+        if self.private_command is None or self.private_datadir is None:
+            raise RuntimeError("only a private server can be started")
+        self.private_process = subprocess.Popen(
+            self.private_command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        try:
+            _wait_until_up(self)
+        except Exception:
+            error_log = (self.private_datadir / "error.log").read_text(errors="replace")[-2000:]
+            self.crash()
+            raise MariaDBNotFound(f"the private mariadbd did not start:\n{error_log}") from None
+
+    def crash(self) -> None:
+        """Kill a private server with SIGKILL, keeping its data, as a crash would."""
+        if self.private_process is not None:
+            self.private_process.kill()
+            self.private_process.wait()
+            self.private_process = None
+
     def stop(self) -> None:
-        """Stop the server if this process started it; leave shared ones alone."""
+        """Stop the server if this process started it, and delete its data; leave shared ones alone."""
         if self.private_process is not None:
             self.private_process.terminate()
             try:
                 self.private_process.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                self.private_process.kill()
-                self.private_process.wait()
+                self.crash()
             self.private_process = None
         if self.private_datadir is not None:
             shutil.rmtree(self.private_datadir, ignore_errors=True)
@@ -93,14 +114,15 @@ def locate_or_start(database_url: str | None = None, log: bool = True) -> MariaD
     if _answers(shared):
         _say(log, f"mariadb: using the server at {SHARED_HOST}:{SHARED_PORT}")
         return shared
+    return start_private(log)
+
+
+def start_private(log: bool = True) -> MariaDBServer:
+    """A new mariadbd of our own, in a temporary datadir on a free port."""
     server_binary = find_binary(SERVER_BINARIES)
     install_db = find_binary(INSTALL_DB_BINARIES)
     if server_binary is None or install_db is None:
         raise MariaDBNotFound(INSTALL_HINT)
-    return start_private(server_binary, install_db, log)
-
-
-def start_private(server_binary: str, install_db: str, log: bool = True) -> MariaDBServer:
     datadir = Path(tempfile.mkdtemp(prefix="orders-mariadb-"))
     port = free_port()
     user_flag = [f"--user={getpass.getuser()}"]
@@ -118,28 +140,23 @@ def start_private(server_binary: str, install_db: str, log: bool = True) -> Mari
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    process = subprocess.Popen(
-        [
-            server_binary,
-            "--no-defaults",
-            f"--datadir={datadir / 'data'}",
-            f"--socket={datadir / 'mariadb.sock'}",
-            f"--pid-file={datadir / 'mariadb.pid'}",
-            f"--log-error={datadir / 'error.log'}",
-            f"--port={port}",
-            "--bind-address=127.0.0.1",
-            *user_flag,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    server = MariaDBServer("127.0.0.1", port, private_process=process, private_datadir=datadir)
+    command = [
+        server_binary,
+        "--no-defaults",
+        f"--datadir={datadir / 'data'}",
+        f"--socket={datadir / 'mariadb.sock'}",
+        f"--pid-file={datadir / 'mariadb.pid'}",
+        f"--log-error={datadir / 'error.log'}",
+        f"--port={port}",
+        "--bind-address=127.0.0.1",
+        *user_flag,
+    ]
+    server = MariaDBServer("127.0.0.1", port, private_command=command, private_datadir=datadir)
     try:
-        _wait_until_up(server)
-    except Exception:
-        error_log = (datadir / "error.log").read_text(errors="replace")[-2000:]
+        server.start()
+    except MariaDBNotFound:
         server.stop()
-        raise MariaDBNotFound(f"the private mariadbd did not start:\n{error_log}") from None
+        raise
     return server
 
 

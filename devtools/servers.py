@@ -98,6 +98,14 @@ class ServerProcess:
             self.process.wait()
         self.process = None
 
+    def kill(self) -> None:
+        """SIGKILL, as a crash or an OOM kill would; `start` serves again on the same port."""
+        if self.process is None:
+            return
+        self.process.kill()
+        self.process.wait()
+        self.process = None
+
     def __enter__(self) -> ServerProcess:
         self.start()
         return self

@@ -7,29 +7,25 @@ import socket
 import pytest
 
 from devtools import mariadb
-from devtools.mariadb import (
-    INSTALL_DB_BINARIES,
-    SERVER_BINARIES,
-    MariaDBNotFound,
-    find_binary,
-    free_port,
-    locate_or_start,
-    start_private,
-)
+from devtools.mariadb import MariaDBNotFound, free_port, locate_or_start, start_private
 
 
-def test_private_mariadbd_starts_serves_and_is_removed() -> None:
-    server_binary, install_db = find_binary(SERVER_BINARIES), find_binary(INSTALL_DB_BINARIES)
-    assert server_binary, mariadb.INSTALL_HINT
-    assert install_db, mariadb.INSTALL_HINT
-    server = start_private(server_binary, install_db, log=False)
+def test_private_mariadbd_starts_survives_a_crash_and_is_removed() -> None:
+    server = start_private(log=False)
     datadir, port = server.private_datadir, server.port
     assert datadir is not None
     try:
         server.create_database("orders")
         with server.connect("orders") as connection, connection.cursor() as cursor:
-            cursor.execute("SELECT DATABASE()")
-            assert cursor.fetchone() == ("orders",)
+            cursor.execute("CREATE TABLE kept (id INT PRIMARY KEY) ENGINE=InnoDB")
+            cursor.execute("INSERT INTO kept VALUES (7)")
+        server.crash()
+        with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", port), timeout=2):
+            pass
+        server.start()
+        with server.connect("orders") as connection, connection.cursor() as cursor:
+            cursor.execute("SELECT id FROM kept")
+            assert cursor.fetchall() == ((7,),)
     finally:
         server.stop()
     assert not datadir.exists()
