@@ -287,6 +287,10 @@ class TestData:
         stored = client.get("/orders/1").json()
         assert all(type(stored[name]) is int for name in ("order_id", "product_id", "quantity"))
 
+    def test_a_whole_number_written_with_a_fraction_is_an_integer(self, client: httpx.Client) -> None:
+        assert post_json(client, "/create_order", order(1, quantity=3.0)).json() == {"status": True}
+        assert client.get("/orders/1").json()["quantity"] == 3
+
     def test_untrusted_text_is_stored_verbatim(self, client: httpx.Client) -> None:
         address = '\'); DROP TABLE orders; -- \x00 "quoted" \\ ünïcode'
         assert post_json(client, "/create_order", order(1, shipping_address=address)).json() == {"status": True}

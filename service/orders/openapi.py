@@ -135,7 +135,7 @@ SPEC: dict[str, Any] = {
                     "422": _error("id missing, repeated or not a positive integer"),
                     "503": _UNAVAILABLE,
                 },
-                parameters=[{"name": "id", "in": "query", "required": True, "schema": {"type": "string"}}],
+                parameters=[{**_ORDER_ID, "name": "id", "in": "query"}],
             )
         },
         "/orders/{order_id}": {

@@ -30,7 +30,15 @@ _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 _NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
 
 _ID = {"type": "integer", "minimum": 1, "maximum": INT_MAX}
-_MONEY = {"type": "number", "minimum": 0, "exclusiveMaximum": 10 ** (MONEY_PRECISION - MONEY_SCALE)}
+# Not `multipleOf: 0.01`: validators that work in binary floating point
+# misjudge it (19.99 / 0.01 is not a whole float). `_validate` checks the
+# decimal places exactly.
+_MONEY = {
+    "type": "number",
+    "minimum": 0,
+    "exclusiveMaximum": 10 ** (MONEY_PRECISION - MONEY_SCALE),
+    "description": f"At most {MONEY_SCALE} decimal places",
+}
 _NO_LONE_SURROGATES = "^[^\\ud800-\\udfff]*$"
 
 ORDER_PROPERTIES: dict[str, dict[str, Any]] = {
@@ -67,9 +75,13 @@ ORDER_BATCH_SCHEMA: dict[str, Any] = {
     "items": ORDER_SCHEMA,
 }
 
+_INTEGER_FIELDS = frozenset(name for name, schema in ORDER_PROPERTIES.items() if schema["type"] == "integer")
+_WHOLE_NUMBER_DIGITS = 19
 _FRIENDLIER_MESSAGES = {"pattern": "must not contain unpaired UTF-16 surrogates"}
 
 Validator = Callable[[Any], Any]
+
+
 _validators: dict[str, Validator] = {
     "order": fastjsonschema.compile(ORDER_SCHEMA),
     "order_update": fastjsonschema.compile(ORDER_UPDATE_SCHEMA),
@@ -123,12 +135,14 @@ def _nested_deeper_than(limit: int, text: str) -> bool:
 
 
 def validate_order(payload: Any) -> Order:
+    payload = _whole_numbers_as_int(payload)
     _validate("order", payload, lambda: _object_errors(payload, "", ORDER_SCHEMA))
     return Order.from_payload(payload)
 
 
 def validate_order_update(payload: Any, order_id: int) -> Order:
     """A full replacement for `order_id`; the body may repeat the id but not change it."""
+    payload = _whole_numbers_as_int(payload)
     _validate("order_update", payload, lambda: _object_errors(payload, "", ORDER_UPDATE_SCHEMA))
     if payload.get("order_id", order_id) != order_id:
         raise _invalid([_error("order_id", "must match the order id in the path")])
@@ -136,6 +150,8 @@ def validate_order_update(payload: Any, order_id: int) -> Order:
 
 
 def validate_orders(payload: Any) -> list[Order]:
+    if isinstance(payload, list):
+        payload = [_whole_numbers_as_int(item) for item in payload]
     _validate("order_batch", payload, lambda: _batch_errors(payload))
     return [Order.from_payload(item) for item in payload]
 
@@ -152,6 +168,23 @@ def _validate(schema_name: str, payload: Any, field_errors: Callable[[], list[di
     ]
     if money_errors:
         raise _invalid(money_errors)
+
+
+def _whole_numbers_as_int(item: Any) -> Any:
+    """JSON Schema counts 528.0 and 5.28e2 as integers, which the parser made Decimal."""
+    if not isinstance(item, dict):
+        return item
+    return {name: int(value) if name in _INTEGER_FIELDS and _whole(value) else value for name, value in item.items()}
+
+
+def _whole(value: Any) -> bool:
+    # Below 10**19 only: int() of, say, 1e999999999 would build a huge integer.
+    return (
+        isinstance(value, Decimal)
+        and value.is_finite()
+        and value.adjusted() < _WHOLE_NUMBER_DIGITS
+        and value == value.to_integral_value()
+    )
 
 
 def _batch_errors(payload: Any) -> list[dict[str, str]]:

@@ -104,6 +104,22 @@ def test_trailing_zeros_do_not_count_as_decimal_places() -> None:
     assert validate_order({**VALID, "amount": Decimal("1E+2")}).amount == 100
 
 
+def test_whole_numbers_written_with_a_fraction_or_exponent_are_integers() -> None:
+    # JSON Schema's "integer" is any whole number, however it is written.
+    payload = {**VALID, "order_id": Decimal("7.0"), "quantity": Decimal("5.28E+2")}
+    order = validate_order(payload)
+    assert (order.order_id, order.quantity) == (7, 528)
+    assert type(order.quantity) is int
+    assert validate_orders([payload])[0].quantity == 528
+
+
+@pytest.mark.parametrize("quantity", ["2.5", "1E+999999999", "-1E+999999999"])
+def test_fractions_and_enormous_numbers_are_not_integers(quantity: str) -> None:
+    error = rejected(validate_order, {**VALID, "quantity": body(f'{{"q": {quantity}}}'.encode())["q"]})
+    assert error.status == 422
+    assert error.details == [{"field": "quantity", "message": "must be integer"}]
+
+
 def test_lone_surrogates_in_the_address_are_refused() -> None:
     payload = json.loads('{"shipping_address": "a\\ud800b"}')
     error = rejected(validate_order, {**VALID, **payload})
