@@ -7,14 +7,17 @@ the install hint: nothing is skipped.
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, settings
 from openapi_core import OpenAPI
 from openapi_core.templating.paths.exceptions import OperationNotFound, PathNotFound
 from openapi_core.testing import MockRequest, MockResponse
@@ -24,6 +27,22 @@ from devtools.servers import KINDS, ROOT, WASM_ARTIFACT, Kind, ServerProcess
 from orders.openapi import SPEC
 
 CONTRACT = OpenAPI.from_dict(SPEC)
+
+# Examples per fuzzing property: `make test` runs the default profile,
+# `make soak` passes --hypothesis-profile=soak.
+settings.register_profile(
+    "default", max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+settings.register_profile("soak", settings.get_profile("default"), max_examples=600)
+settings.load_profile("default")
+
+# Fuzz cases sent, by fuzzer; written to $ORDERS_FUZZ_TALLY for RELIABILITY.md.
+FUZZ_CASES: Counter[str] = Counter()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if tally := os.environ.get("ORDERS_FUZZ_TALLY"):
+        Path(tally).write_text(json.dumps(dict(FUZZ_CASES)) + "\n")
 
 
 def check_against_contract(response: httpx.Response) -> None:

@@ -13,9 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from orders.http import MAX_BODY_BYTES
+from tests.conftest import FUZZ_CASES
 from tests.test_api import order
 
-FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Examples and deadline come from the hypothesis profile (tests/conftest.py).
+FUZZ = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 WRITE_PATHS = ("/create_order", "/create_orders", "/update_order", "/orders")
 EXPECTED_REFUSALS = {400, 404, 409, 413, 415, 422}
 
@@ -49,6 +51,7 @@ def http(client: httpx.Client) -> httpx.Client:
 
 
 def refused_cleanly(response: httpx.Response) -> None:
+    FUZZ_CASES["hypothesis"] += 1
     assert response.status_code < 500, f"{response.status_code}: {response.text[:300]}"
     if response.status_code >= 400:
         assert response.status_code in EXPECTED_REFUSALS
