@@ -84,3 +84,14 @@ def test_credentials_never_reach_bodies_or_logs(make_service: ServiceFactory, ki
         assert secret not in str(response.headers)
     assert secret not in service.log_path.read_text(errors="replace")
     assert log_entries(service), "the server logged nothing at all"
+
+
+def test_every_native_log_line_is_json(make_service: ServiceFactory) -> None:
+    service = make_service("native", "json_lines")
+    with service.client() as http:
+        assert http.get("/orders/1").status_code == 404
+    service.process.stop()
+    entries = [json.loads(line) for line in service.log_path.read_text().splitlines()]
+    assert any(entry["message"].startswith("Booting worker") for entry in entries)
+    assert any(entry["message"].startswith("Worker exiting") for entry in entries)
+    assert any(entry.get("status") == 404 for entry in entries)
