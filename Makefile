@@ -22,7 +22,7 @@ help:
 	@echo "make build       $(WASM) and its precompiled $(CWASM)"
 	@echo "make test        lint, type-check and the whole test suite (wasm and native, real MariaDB,"
 	@echo "                 deployment files checked offline)"
-	@echo "make soak        20,000 mixed requests at concurrency 16 on each server; nothing acknowledged lost"
+	@echo "make soak        long fuzzing, 20,000 mixed requests per server, faults under load; writes RELIABILITY.md"
 	@echo "make bench       wasm vs native benchmark, regenerates BENCHMARKS.md (make bench-quick: < 3 min)"
 	@echo "make profile     where a request's time goes, natively and inside the component"
 
@@ -69,8 +69,10 @@ $(PROBE_CWASM): $(INSTALLED) $(SOURCES) $(WIT) wasm-build/build.sh $(wildcard te
 test: build lint system-tools $(PROBE_CWASM)
 	$(BIN)/python -m pytest
 
-soak: build
-	$(BIN)/python -m tests.load 20000 16 600
+soak: build $(PROBE_CWASM)
+	ORDERS_FUZZ_TALLY=reliability/fuzz.json $(BIN)/pytest -q --hypothesis-profile=soak \
+		tests/test_fuzz.py tests/test_schemathesis.py
+	$(BIN)/python -m tests.soak 20000 16 600
 
 bench: build system-tools
 	$(BIN)/python -m bench.run
