@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tests import test_faults
+from tests.faults import FAULT_AFTER_SECONDS
+
 WORKLOAD = """\
 `tests/load.py` drives every run: sixteen workers, each with its own id range
 and its own record of what the server acknowledged. The mix: 30% create,
@@ -106,8 +109,9 @@ def render(results: dict[str, Any]) -> str:
         "",
         "## Faults under load",
         "",
-        f"{results['requests'] // 4:,} mixed requests at concurrency {results['concurrency']} per run, with one "
-        "fault 1.5 s in. `make test` runs the same faults with 1,500 requests (`tests/test_faults.py`).",
+        f"{results['fault_run_requests']:,} mixed requests at concurrency {results['concurrency']} per run, "
+        f"with one fault {FAULT_AFTER_SECONDS} s in. `make test` runs the same faults with "
+        f"{test_faults.REQUESTS:,} requests (`tests/test_faults.py`).",
         "",
         *_table(faulted),
         "",

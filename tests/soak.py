@@ -35,13 +35,11 @@ FAULT_RUN_SHARE = 4
 def soak(requests: int, concurrency: int, seconds: float) -> dict[str, Any]:
     mariadb = start_private()
     try:
+        fault_run_requests = requests // FAULT_RUN_SHARE
         plans: list[Plan] = [
             *(("load", kind, requests, _no_fault) for kind in KINDS),
-            *(
-                ("database crash", kind, requests // FAULT_RUN_SHARE, partial(_database_crash, mariadb))
-                for kind in KINDS
-            ),
-            ("server kill", "wasm", requests // FAULT_RUN_SHARE, server_kill),
+            *(("database crash", kind, fault_run_requests, partial(_database_crash, mariadb)) for kind in KINDS),
+            ("server kill", "wasm", fault_run_requests, server_kill),
         ]
         runs = [_run(mariadb, plan, concurrency, seconds) for plan in plans]
         machine_used = machine(mariadb)
@@ -52,6 +50,7 @@ def soak(requests: int, concurrency: int, seconds: float) -> dict[str, Any]:
         "machine": machine_used,
         "command": "make soak",
         "requests": requests,
+        "fault_run_requests": fault_run_requests,
         "concurrency": concurrency,
         "runs": runs,
         "fuzz_cases": json.loads(FUZZ_TALLY.read_text()) if FUZZ_TALLY.exists() else {},

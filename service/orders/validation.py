@@ -80,8 +80,6 @@ _WHOLE_NUMBER_DIGITS = 19
 _FRIENDLIER_MESSAGES = {"pattern": "must not contain unpaired UTF-16 surrogates"}
 
 Validator = Callable[[Any], Any]
-
-
 _validators: dict[str, Validator] = {
     "order": fastjsonschema.compile(ORDER_SCHEMA),
     "order_update": fastjsonschema.compile(ORDER_UPDATE_SCHEMA),
