@@ -6,21 +6,24 @@ so it imports everything needed later and reads no configuration here.
 
 from __future__ import annotations
 
-import encodings.idna  # noqa: F401  PyMySQL connects fail without it: "unknown encoding: idna"
 import logging
-from urllib.parse import unquote
+from dataclasses import replace
 
-import pymysql  # noqa: F401  imported by the dialect only when an engine is created
-import sqlalchemy.dialects.mysql.pymysql  # noqa: F401  loaded by name at engine creation
+import preload  # noqa: F401  what the first request would import, into the snapshot
 from componentize_py_types import Err, Ok
-from poll_loop import Sink, Stream
-from wasi_httpx import WasiHTTPTransport, release, run
+from poll_loop import Sink
+from wasi_httpx import WasiHTTPTransport
+from wasi_poll import run
 from wit_world import exports
-from wit_world.imports.streams import StreamError_Closed
+from wit_world.imports import monotonic_clock, poll
+from wit_world.imports.poll import Pollable
+from wit_world.imports.streams import InputStream, StreamError_Closed
 from wit_world.imports.types import (
     Fields,
+    IncomingBody,
     IncomingRequest,
     Method,
+    Method_Head,
     Method_Other,
     OutgoingBody,
     OutgoingResponse,
@@ -28,35 +31,43 @@ from wit_world.imports.types import (
 )
 
 from orders.app import App
-from orders.http import MAX_BODY_BYTES, Request, Response, internal_error
+from orders.http import (
+    MAX_BODY_BYTES,
+    REQUEST_TIMEOUT_SECONDS,
+    Request,
+    Response,
+    bad_request,
+    internal_error,
+    payload_too_large,
+    request_timeout,
+)
 from orders.logs import configure as configure_logging
 
 logger = logging.getLogger("orders.wasi")
 
-# Methods whose request body no route here reads.
-_METHODS_WITHOUT_BODY = frozenset({"GET", "HEAD", "DELETE", "OPTIONS"})
+READ_BYTES = 64 * 1024
 
 configure_logging()
-app = App(http_transport=WasiHTTPTransport())
 
 
 class IncomingHandler(exports.IncomingHandler):
+    """Test and profiling builds subclass it with an `app` of their own."""
+
+    app = App(http_transport=WasiHTTPTransport())
+
     def handle(self, request: IncomingRequest, response_out: ResponseOutparam) -> None:
         # Anything uncaught would trap the instance and reach the client as an
         # HTML 500, so every failure becomes a JSON response here. The app runs
         # outside any poll loop, so that its outbound httpx calls (through
         # WasiHTTPTransport) can run loops of their own.
+        response = self._answer(request)
+        head = isinstance(request.method(), Method_Head)
         try:
-            response = app.handle(run(_request(request)))
-        except Exception:
-            logger.exception("adapter failure")
-            response = internal_error().to_response()
-        try:
-            outgoing = _outgoing_response(response)
+            outgoing = _outgoing_response(response, head)
         except Exception:
             logger.exception("response headers refused by the host")
-            response = internal_error().to_response()
-            outgoing = _outgoing_response(response)
+            response = self.app.refuse(internal_error())
+            outgoing = _outgoing_response(response, head)
         body = outgoing.body()
         ResponseOutparam.set(response_out, Ok(outgoing))
         try:
@@ -65,9 +76,31 @@ class IncomingHandler(exports.IncomingHandler):
             # The status line is already on its way; all that is left is to log.
             logger.exception("failed writing the response body")
 
+    def _answer(self, incoming: IncomingRequest) -> Response:
+        try:
+            request = _request_head(incoming)
+        except Exception:
+            logger.exception("adapter failure")
+            return self.app.refuse(internal_error())
+        if request.declares_too_much():
+            return self.app.refuse(payload_too_large(), request)
+        try:
+            body = _read_body(incoming.consume())
+        except TimeoutError:
+            return self.app.refuse(request_timeout(), request)
+        except Err as error:
+            # The host could not frame the body (a bad chunk size, say), or
+            # the client left: the client's doing either way.
+            return self.app.refuse(bad_request(f"malformed request body ({type(error.value).__name__})"), request)
+        return self.app.handle(replace(request, body=body))
 
-def _outgoing_response(response: Response) -> OutgoingResponse:
-    outgoing = OutgoingResponse(Fields.from_list([(name, value.encode()) for name, value in response.header_list()]))
+
+def _outgoing_response(response: Response, head: bool) -> OutgoingResponse:
+    """wasmtime holds a body to its Content-Length, and HEAD sends none: the
+    answer to HEAD goes without one."""
+    kept = [(name, value) for name, value in response.header_list() if not (head and name == "content-length")]
+    headers = [(name, value.encode()) for name, value in kept]
+    outgoing = OutgoingResponse(Fields.from_list(headers))
     outgoing.set_status_code(response.status)
     return outgoing
 
@@ -89,35 +122,57 @@ async def _write_body(body: OutgoingBody, data: bytes) -> None:
         logger.warning("response body cut short: %s", error.value)
 
 
-async def _request(incoming: IncomingRequest) -> Request:
+def _request_head(incoming: IncomingRequest) -> Request:
+    """The request without its body; the path as sent, still percent-encoded."""
     path, _, query = (incoming.path_with_query() or "/").partition("?")
     headers = {name.lower(): value.decode("latin-1") for name, value in incoming.headers().entries()}
-    # wasmtime drops Transfer-Encoding before the guest sees it, so a chunked
-    # body shows only as a missing Content-Length. Reading nothing when no body
-    # can matter spares a GET the body stream's host calls.
-    method = _method_name(incoming.method())
-    declared = headers.get("content-length")
-    has_body = declared != "0" if declared is not None else method not in _METHODS_WITHOUT_BODY
-    return Request(
-        method=method,
-        path=unquote(path),
-        query_string=query,
-        headers=headers,
-        body=await _read_body(Stream(incoming.consume())) if has_body else b"",
-    )
+    # wasmtime moves Host into the request's authority.
+    if "host" not in headers and (authority := incoming.authority()):
+        headers["host"] = authority
+    return Request(method=_method_name(incoming.method()), path=path, query_string=query, headers=headers)
 
 
-async def _read_body(stream: Stream) -> bytes:
-    """Read at most MAX_BODY_BYTES + 1 bytes; the app answers 413 beyond that."""
+def _read_body(body: IncomingBody) -> bytes:
+    """At most MAX_BODY_BYTES + 1 bytes; the app answers 413 beyond that.
+
+    Every request's body is read, even a GET's: wasmtime drops
+    Transfer-Encoding, so a chunked body is invisible in the headers, and one
+    left unread stalls the next request on the connection. A body that has not
+    arrived within REQUEST_TIMEOUT_SECONDS raises TimeoutError: a stalled client must not
+    hold one of the server's few instances.
+    """
+    stream = body.stream()
+    deadline = monotonic_clock.subscribe_duration(int(REQUEST_TIMEOUT_SECONDS * 1e9))
     chunks: list[bytes] = []
     size = 0
     try:
-        while size <= MAX_BODY_BYTES and (chunk := await stream.next()) is not None:
-            chunks.append(chunk)
-            size += len(chunk)
+        while size <= MAX_BODY_BYTES:
+            try:
+                chunk = stream.read(READ_BYTES)
+            except Err as error:
+                if isinstance(error.value, StreamError_Closed):
+                    break
+                raise
+            if chunk:
+                chunks.append(chunk)
+                size += len(chunk)
+            elif not _ready_before(stream, deadline):
+                raise TimeoutError
     finally:
-        release(stream)
+        # Children before parents, or the host traps ("resource has children").
+        deadline.__exit__(None, None, None)
+        stream.__exit__(None, None, None)
+        body.__exit__(None, None, None)
     return b"".join(chunks)
+
+
+def _ready_before(stream: InputStream, deadline: Pollable) -> bool:
+    """Wait until the stream has data or the deadline passes; True for data."""
+    readable = stream.subscribe()
+    try:
+        return 0 in poll.poll([readable, deadline])
+    finally:
+        readable.__exit__(None, None, None)
 
 
 def _method_name(method: Method) -> str:

@@ -5,7 +5,8 @@
 The same httpx code then runs natively (with httpx's own transport) and inside
 a WASI 0.2 component built by componentize-py for a world that imports
 ``wasi:http/outgoing-handler@0.2.0``, such as ``wasi:http/proxy``. It uses the
-``poll_loop`` module that componentize-py generates with the bindings.
+``poll_loop`` module that componentize-py generates with the bindings, through
+``wasi_poll.py``.
 
 - Request bodies are streamed to the host; response bodies are streamed back
   into ``httpx.Response`` as they arrive.
@@ -27,11 +28,12 @@ from typing import Any, TypeVar
 
 import httpx
 from componentize_py_types import Err
-from poll_loop import PollLoop, Sink, Stream, register
+from poll_loop import Sink, Stream, register
+from wasi_poll import release, run
 from wit_world.imports import outgoing_handler, types
 from wit_world.imports.streams import StreamError_Closed, StreamError_LastOperationFailed
 
-__all__ = ["WasiHTTPTransport", "release", "run"]
+__all__ = ["WasiHTTPTransport"]
 
 T = TypeVar("T")
 
@@ -107,18 +109,6 @@ class _ResponseStream(httpx.SyncByteStream):
             self._resources.pop().__exit__(None, None, None)
 
 
-def release(stream: Stream) -> None:
-    """Drop an incoming body that may not have been read to its end, child
-    resource first: the host traps ("resource has children") when a parent
-    goes first, as garbage collection order may have it."""
-    if stream.stream is not None:
-        stream.stream.__exit__(None, None, None)
-        stream.stream = None
-    if stream.body is not None:
-        stream.body.__exit__(None, None, None)
-        stream.body = None
-
-
 def _outgoing_request(request: httpx.Request) -> types.OutgoingRequest:
     headers = [
         (name.decode("latin-1"), value)
@@ -182,16 +172,6 @@ async def _response(future: types.FutureIncomingResponse) -> types.IncomingRespo
         raise result.value  # the host's error code
     response: types.IncomingResponse = result.value.value
     return response
-
-
-def run(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine to the end on a poll loop of its own, then restore
-    whichever loop was running before (poll_loop leaves its own set)."""
-    previous = asyncio.events._get_running_loop()
-    try:
-        return PollLoop().run_until_complete(coroutine)  # type: ignore[no-any-return]
-    finally:
-        asyncio.events._set_running_loop(previous)
 
 
 def _run(coroutine: Coroutine[Any, Any, T], request: httpx.Request) -> T:

@@ -5,53 +5,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from devtools.servers import KINDS, Kind
+from orders.api import ROUTES
 from orders.http import MAX_BODY_BYTES
-from orders.routes import ROUTER
-from tests.conftest import Service
-
-ROOT = Path(__file__).resolve().parent.parent
-DEMO_ORDERS: list[dict[str, Any]] = json.loads((ROOT / "orders.json").read_text())
-DEMO_UPDATE: dict[str, Any] = json.loads((ROOT / "update_order.json").read_text())
-
-
-def order(order_id: int, **changes: Any) -> dict[str, Any]:
-    base = {
-        "order_id": order_id,
-        "product_id": 7,
-        "quantity": 1,
-        "amount": 10.5,
-        "shipping": 1.0,
-        "tax": 0.5,
-        "shipping_address": f"{order_id} Test Street",
-    }
-    return {**base, **changes}
-
-
-def post_json(client: httpx.Client, path: str, payload: Any) -> httpx.Response:
-    return client.post(path, content=json.dumps(payload), headers={"content-type": "application/json"})
-
-
-def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/json"
-    body = response.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "details"}
-    assert body["error"]["code"] == code
-    assert isinstance(body["error"]["message"], str)
-    assert body["error"]["message"]
-    error: dict[str, Any] = body["error"]
-    return error
-
-
-def stored_ids(client: httpx.Client) -> list[int]:
-    return [row["order_id"] for row in client.get("/orders").json()]
+from tests.support.db_proxy import CountingProxy
+from tests.support.payloads import DEMO_ORDERS, DEMO_UPDATE, ROOT, assert_error, order, post_json, stored_ids
+from tests.support.servers import NATIVE_WORKERS, Service, ServiceFactory
 
 
 class TestClassicFlow:
@@ -73,7 +37,7 @@ class TestClassicFlow:
 
     def test_index_lists_every_route(self, client: httpx.Client) -> None:
         listed = {(entry["method"], entry["path"]) for entry in client.get("/").json()}
-        assert listed == {(route.method, route.path) for route in ROUTER.routes}
+        assert listed == {(route.method, route.path) for route in ROUTES}
 
     def test_echo_returns_the_body(self, client: httpx.Client) -> None:
         body = "héllo \x00 wörld".encode() * 100
@@ -235,8 +199,8 @@ class TestErrors:
     def test_wrong_method_is_405_with_allow(self, client: httpx.Client) -> None:
         response = client.delete("/orders")
         error = assert_error(response, 405, "method_not_allowed")
-        assert response.headers["allow"] == "GET, POST"
-        assert error["details"] == {"allowed": ["GET", "POST"]}
+        assert response.headers["allow"] == "GET, HEAD, POST, OPTIONS"
+        assert error["details"] == {"allowed": ["GET", "HEAD", "POST", "OPTIONS"]}
         assert_error(client.get("/create_order"), 405, "method_not_allowed")
 
     def test_unsupported_content_type_is_415(self, client: httpx.Client) -> None:
@@ -310,18 +274,24 @@ class TestServing:
         with service.client() as http:
             assert http.get("/orders").json() == DEMO_ORDERS
 
-    def test_requests_reuse_the_database_connection(self, service: Service) -> None:
-        def served(http: httpx.Client) -> None:
-            # A fresh TCP connection each time, so every native worker serves some.
-            assert http.get("/orders", headers={"connection": "close"}).status_code == 200
+    @pytest.mark.parametrize("kind", KINDS)
+    def test_requests_reuse_the_database_connection(self, make_service: ServiceFactory, kind: Kind) -> None:
+        """Counts the connections this service itself opens, through a proxy of
+        its own: no other client of the shared MariaDB moves the count."""
+        with CountingProxy(make_service.mariadb) as proxy:
+            service = make_service(kind, "connections", through=proxy.server)
+            with service.client() as http:
 
-        with service.mariadb.connect() as admin, admin.cursor() as cursor, service.client() as http:
-            for _ in range(20):
-                served(http)
-            cursor.execute("SHOW GLOBAL STATUS LIKE 'Connections'")
-            before = int(cursor.fetchone()[1])  # type: ignore[index]
-            for _ in range(100):
-                served(http)
-            cursor.execute("SHOW GLOBAL STATUS LIKE 'Connections'")
-            opened = int(cursor.fetchone()[1]) - before  # type: ignore[index]
-        assert opened <= 2, f"100 requests opened {opened} new database connections"
+                def served() -> None:
+                    # A fresh TCP connection each time, so every native worker serves some.
+                    assert http.get("/orders", headers={"connection": "close"}).status_code == 200
+
+                for _ in range(20):
+                    served()
+                before = proxy.accepted
+                for _ in range(100):
+                    served()
+                opened = proxy.accepted - before
+        assert before >= 1, "the service never went through the proxy"
+        # A worker that served none of the first 20 may open its connection now.
+        assert opened <= NATIVE_WORKERS, f"100 requests opened {opened} new database connections"

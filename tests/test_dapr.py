@@ -11,9 +11,9 @@ import pytest
 
 from devtools.mariadb import free_port
 from devtools.servers import KINDS, Kind
-from tests.conftest import Service, ServiceFactory
-from tests.dapr_sidecar import FakeSidecar
-from tests.test_api import assert_error, order, post_json
+from tests.support.dapr_sidecar import FakeSidecar
+from tests.support.payloads import assert_error, order, post_json
+from tests.support.servers import Service, ServiceFactory
 
 PUBLISH_PATH = "/v1.0/publish/orderpubsub/orders"
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from devtools.mariadb import free_port
-from devtools.servers import KINDS, WASM_ARTIFACT, Kind, wasmtime_binary
-from tests.conftest import ServiceFactory
-from tests.test_api import assert_error, order, post_json
+from devtools.servers import KINDS, WASM_ARTIFACT, WASMEDGE_MODULE, Kind, wasmtime_binary
+from tests.support.payloads import assert_error, order, post_json
+from tests.support.servers import ServiceFactory
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -47,3 +47,22 @@ def test_wasm_server_is_wasmtime_running_the_component(make_service: ServiceFact
     assert str(WASM_ARTIFACT).encode() in cmdline
     with service.client() as http:
         assert http.get("/livez").status_code == 200
+
+
+@pytest.mark.wasmedge
+def test_wasmedge_server_runs_the_aot_module_in_aot_mode_with_no_secret_in_its_command_line(
+    make_service: ServiceFactory,
+) -> None:
+    secret = "p4ss-in-the-url"
+    service = make_service("wasmedge", "wasmedge_identity", DATABASE_URL=f"mysql://root:{secret}@127.0.0.1:1/orders")
+    process = service.process.process
+    assert process is not None
+    # serve.sh execs the runtime, so the server's own process is wasmedge.
+    assert Path(os.readlink(f"/proc/{process.pid}/exe")).name == "wasmedge"
+    cmdline = Path(f"/proc/{process.pid}/cmdline").read_bytes().split(b"\0")
+    assert cmdline[cmdline.index(b"--run-mode") + 1] == b"aot", "WasmEdge 0.17 would run the module interpreted"
+    assert str(WASMEDGE_MODULE).encode() in cmdline
+    assert not any(secret.encode() in argument for argument in cmdline)
+    with service.client() as http:
+        assert http.get("/livez").status_code == 200
+        assert_error(http.get("/orders"), 503, "database_unavailable")

@@ -10,11 +10,10 @@ import pytest
 
 from devtools.mariadb import MariaDBNotFound, MariaDBServer, start_private
 from devtools.servers import KINDS, Kind
-from tests.conftest import ServiceFactory
-from tests.faults import database_crash, server_kill
-from tests.load import WRITES_AFTER_FAULT, Report, run_load
+from reliability.faults import FAST_RUN, database_crash, server_kill
+from reliability.load import WRITES_AFTER_FAULT, Report, run_load
+from tests.support.servers import ServiceFactory
 
-REQUESTS, CONCURRENCY, SECONDS = 1500, 16, 150
 RECOVERY_WITHIN_SECONDS = 5.0
 
 
@@ -41,7 +40,7 @@ def assert_nothing_lost(report: Report) -> None:
     assert report.unexpected == []
     assert report.final_state_matches
     assert report.acknowledged_writes > 300
-    assert report.acknowledged_after_fault >= CONCURRENCY * WRITES_AFTER_FAULT
+    assert report.acknowledged_after_fault >= FAST_RUN.concurrency * WRITES_AFTER_FAULT
 
 
 @pytest.mark.timeout(300)
@@ -50,9 +49,7 @@ def test_database_crash_mid_load(
     kind: Kind, private_mariadb: MariaDBServer, make_faulty_service: ServiceFactory
 ) -> None:
     service = make_faulty_service(kind, "database_crash")
-    report = run_load(
-        service.base_url, REQUESTS, CONCURRENCY, SECONDS, fault=database_crash(private_mariadb, service.base_url)
-    )
+    report = run_load(service.base_url, FAST_RUN, fault=database_crash(private_mariadb, service.base_url))
     assert_nothing_lost(report)
     [fault] = report.faults
     assert set(fault["probes_while_down"]) == {"503 with Retry-After"}, fault
@@ -64,7 +61,7 @@ def test_database_crash_mid_load(
 @pytest.mark.timeout(300)
 def test_wasmtime_killed_mid_load(make_faulty_service: ServiceFactory) -> None:
     service = make_faulty_service("wasm", "server_kill")
-    report = run_load(service.base_url, REQUESTS, CONCURRENCY, SECONDS, fault=server_kill(service.process))
+    report = run_load(service.base_url, FAST_RUN, fault=server_kill(service.process))
     assert_nothing_lost(report)
     [fault] = report.faults
     assert report.transport_errors["ConnectError"] > 0

@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from orders.http import MAX_BODY_BYTES
-from tests.conftest import FUZZ_CASES
-from tests.test_api import order
+from tests.support.fuzzing import FUZZ_CASES
+from tests.support.payloads import order
 
-# Examples and deadline come from the hypothesis profile (tests/conftest.py).
+# Examples and deadline come from the hypothesis profile (tests/support/fuzzing.py).
 FUZZ = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 WRITE_PATHS = ("/create_order", "/create_orders", "/update_order", "/orders")
 EXPECTED_REFUSALS = {400, 404, 409, 413, 415, 422}
@@ -69,6 +69,36 @@ def test_random_json(http: httpx.Client, path: str, payload: Any) -> None:
 def test_huge_and_odd_numbers(http: httpx.Client, field: str, number: str) -> None:
     body = json.dumps({**order(1), field: 0}).replace(f'"{field}": 0', f'"{field}": {number}')
     refused_cleanly(http.post("/create_order", content=body))
+
+
+@FUZZ
+@given(
+    field=st.sampled_from(list(order(1))),
+    mantissa=st.sampled_from(["1", "-1", "0.5", "9.99", "123456789"]),
+    exponent=st.integers(-(10**10), 10**10),
+)
+def test_any_exponent_gets_the_same_answer_on_every_server(
+    http: httpx.Client, field: str, mantissa: str, exponent: int
+) -> None:
+    """A 32-bit wasm decimal cannot hold what a 64-bit one can; past a million
+    the exponent is refused as out of range everywhere."""
+    body = json.dumps({**order(1), field: 0}).replace(f'"{field}": 0', f'"{field}": {mantissa}e{exponent}')
+    response = http.post("/create_order", content=body)
+    refused_cleanly(response)
+    if abs(exponent) > 10**6 + 9:
+        assert response.status_code == 400
+        assert "out of range" in response.json()["error"]["message"]
+    http.get("/delete_order", params={"id": 1})
+
+
+@FUZZ
+@given(key=st.text(min_size=1, max_size=8).map(lambda text: text + "\ud800"), value=st.integers() | st.text())
+def test_a_lone_surrogate_in_a_key_is_a_clear_422(http: httpx.Client, key: str, value: Any) -> None:
+    body = json.dumps({**order(1), key: value})  # ensure_ascii: the surrogate travels escaped
+    response = http.post("/create_order", content=body)
+    refused_cleanly(response)
+    assert response.status_code == 422
+    assert key in [detail["field"] for detail in response.json()["error"]["details"]]
 
 
 @FUZZ

@@ -11,8 +11,8 @@ import pytest
 
 from devtools.mariadb import free_port
 from devtools.servers import KINDS, Kind
-from tests.conftest import Service, ServiceFactory
-from tests.test_api import post_json
+from tests.support.payloads import assert_error, order, post_json
+from tests.support.servers import Service, ServiceFactory
 
 
 def log_entries(service: Service) -> list[dict[str, Any]]:
@@ -84,6 +84,25 @@ def test_credentials_never_reach_bodies_or_logs(make_service: ServiceFactory, ki
         assert secret not in str(response.headers)
     assert secret not in service.log_path.read_text(errors="replace")
     assert log_entries(service), "the server logged nothing at all"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("password", ["p@ss-{secret}", "{secret}@more-{secret}", "a:b@{secret}", "x/{secret}@y#z"])
+def test_no_part_of_an_unencoded_password_reaches_the_logs(
+    make_service: ServiceFactory, kind: Kind, password: str
+) -> None:
+    secret = uuid.uuid4().hex
+    password = password.format(secret=secret)
+    service = make_service(kind, "atsecrets", DATABASE_URL=f"mysql://orders:{password}@127.0.0.1:{free_port()}/orders")
+    with service.client() as http:
+        responses = [http.get("/orders"), http.get("/readyz"), post_json(http, "/create_order", order(1))]
+    for response in responses:
+        error = assert_error(response, 500, "misconfigured")
+        assert "%40" in error["message"]
+    seen = service.log_path.read_text(errors="replace") + "".join(r.text + str(r.headers) for r in responses)
+    for piece in re.split(r"[@:/#?]", password):
+        if len(piece) >= 4:
+            assert piece not in seen, f"{piece!r} of the password was shown"
 
 
 def test_every_native_log_line_is_json(make_service: ServiceFactory) -> None:

@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from devtools.mariadb import free_port
-from tests.conftest import Service
-from tests.http_target import HTTPTarget
+from tests.support.http_target import HTTPTarget
+from tests.support.servers import Service
 from tests.wasm_probe.fetch import fetch, payload
 
 Fetch = Callable[[dict[str, Any]], dict[str, Any]]

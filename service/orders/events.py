@@ -68,6 +68,10 @@ class OrderEvents:
             raise SidecarUnavailable(f"{type(error).__name__}: {error}") from error
         return "healthy"
 
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
     def client(self) -> httpx.Client:
         if self._client is None:
             settings = self._settings()

@@ -1,33 +1,57 @@
 """Order CRUD against the database, with no HTTP in sight.
 
+The statements are SQLAlchemy Core, compiled once for PyMySQL and run on a
+pooled connection in autocommit (db.py): a read, an insert of one order, an
+update or a delete is one round trip; a batch runs in a transaction of its
+own. The table is created on first use, when a statement finds it missing.
+
 Database failures leave this module as one of three domain errors, so the
 layer above maps them to responses in a single place.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import pymysql
-from sqlalchemy import Connection, bindparam, delete, exc, insert, select, text, update
+from sqlalchemy import bindparam, delete, exc, insert, select, update
 from sqlalchemy.dialects.mysql.pymysql import MySQLDialect_pymysql
+from sqlalchemy.schema import CreateTable, DropTable
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ClauseElement
 
-from .db import Database
-from .models import Order, orders_table
+from .db import Connection, Database
+from .models import FIELDS, Order, Row, orders_table
 
 MYSQL_DUPLICATE_ENTRY = 1062
+MYSQL_NO_SUCH_TABLE = 1146
+T = TypeVar("T")
 
-# Built once, so each carries its cache key and compiles once per engine. In
-# the component they are built at snapshot time.
+
+class Statement:
+    """A statement compiled for PyMySQL, with its parameters in order."""
+
+    def __init__(self, clause: ClauseElement) -> None:
+        compiled = clause.compile(dialect=MySQLDialect_pymysql())
+        self.sql = str(compiled)
+        # DDL has no parameters, and its compiler no list of them.
+        self.parameters = tuple(compiled.positiontup or ()) if isinstance(compiled, SQLCompiler) else ()
+
+    def arguments(self, values: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(values[name] for name in self.parameters)
+
+
 _by_id = orders_table.c.order_id == bindparam("key")
-SELECT_ALL = select(orders_table).order_by(orders_table.c.order_id)
-SELECT_ONE = select(orders_table).where(_by_id)
-INSERT = insert(orders_table)
-UPDATE = update(orders_table).where(_by_id)
-DELETE = delete(orders_table).where(_by_id)
-PING = text("SELECT 1")
-SELECT_ALL_SQL = str(SELECT_ALL.compile(dialect=MySQLDialect_pymysql()))
+SELECT_ALL = Statement(select(orders_table).order_by(orders_table.c.order_id))
+SELECT_ONE = Statement(select(orders_table).where(_by_id))
+INSERT = Statement(insert(orders_table))
+UPDATE = Statement(update(orders_table).where(_by_id).values({name: bindparam(name) for name in FIELDS[1:]}))
+DELETE = Statement(delete(orders_table).where(_by_id))
+CREATE = Statement(CreateTable(orders_table, if_not_exists=True))
+DROP = Statement(DropTable(orders_table, if_exists=True))
+PING = "SELECT 1"
 
 
 class OrderNotFound(Exception):
@@ -48,76 +72,91 @@ class OrderRepository:
     def __init__(self, database: Database) -> None:
         self._database = database
 
+    def close(self) -> None:
+        self._database.close()
+
     def reset(self) -> None:
-        with _translated_errors():
-            self._database.reset_schema()
+        def drop_and_create(connection: Connection) -> None:
+            _execute(connection, DROP.sql)
+            _execute(connection, CREATE.sql)
+
+        self._run(drop_and_create)
 
     def ping(self) -> None:
-        with self._transaction() as connection:
-            connection.execute(PING)
+        self._run(lambda connection: _execute(connection, PING))
 
     def add(self, orders: Sequence[Order]) -> None:
         """Insert all orders or none."""
-        with self._transaction() as connection:
-            connection.execute(INSERT, [order.as_row() for order in orders])
+        rows = [INSERT.arguments(order.as_row()) for order in orders]
 
-    def list_all(self) -> list[Order]:
-        # The one query that returns many rows reads plain tuples from the
-        # DBAPI cursor: inside the component SQLAlchemy has no compiled
-        # extensions, and its Row objects cost more than the query (see
-        # "Where the time goes" in BENCHMARKS.md).
-        with self._transaction() as connection:
-            cursor = connection.connection.cursor()
-            try:
-                cursor.execute(SELECT_ALL_SQL)
-                return [Order(*row) for row in cursor.fetchall()]
-            finally:
-                cursor.close()
+        def insert_all(connection: Connection) -> None:
+            if len(rows) == 1:
+                _execute(connection, INSERT.sql, rows[0])
+                return
+            # PyMySQL may split a long batch into several statements. If one
+            # fails, the pool rolls the transaction back (db.py).
+            connection.begin()
+            with connection.cursor() as cursor:
+                cursor.executemany(INSERT.sql, rows)
+            connection.commit()
+
+        self._run(insert_all)
+
+    def list_rows(self) -> list[Row]:
+        """Every order as a row (money as the database's text), by order_id."""
+        return self._run(lambda connection: _fetch(connection, SELECT_ALL.sql))
 
     def get(self, order_id: int) -> Order:
-        with self._transaction() as connection:
-            row = connection.execute(SELECT_ONE, {"key": order_id}).first()
-        if row is None:
+        rows = self._run(lambda connection: _fetch(connection, SELECT_ONE.sql, (order_id,)))
+        if not rows:
             raise OrderNotFound(order_id)
-        return Order(*row)
+        return Order.from_row(rows[0])
 
     def replace(self, order: Order) -> None:
-        changes = {name: value for name, value in order.as_row().items() if name != "order_id"}
-        with self._transaction() as connection:
-            # SQLAlchemy's MySQL dialects count matched rows, so an unchanged
-            # order still counts as found.
-            if connection.execute(UPDATE, {"key": order.order_id, **changes}).rowcount == 0:
-                raise OrderNotFound(order.order_id)
+        arguments = UPDATE.arguments({**order.as_row(), "key": order.order_id})
+        if self._run(lambda connection: _execute(connection, UPDATE.sql, arguments)) == 0:
+            raise OrderNotFound(order.order_id)
 
     def delete(self, order_id: int) -> None:
-        with self._transaction() as connection:
-            if connection.execute(DELETE, {"key": order_id}).rowcount == 0:
-                raise OrderNotFound(order_id)
+        if self._run(lambda connection: _execute(connection, DELETE.sql, (order_id,))) == 0:
+            raise OrderNotFound(order_id)
 
-    @contextmanager
-    def _transaction(self) -> Iterator[Connection]:
-        with _translated_errors(), self._database.engine.begin() as connection:
-            yield connection
+    def _run(self, work: Callable[[Connection], T]) -> T:
+        """`work` on a pooled connection; once more after creating the table
+        if it was missing."""
+        with _translated_errors(), self._database.connection() as connection:
+            try:
+                return work(connection)
+            except pymysql.err.ProgrammingError as error:
+                if _mysql_error_code(error) != MYSQL_NO_SUCH_TABLE:
+                    raise
+            _execute(connection, CREATE.sql)
+            return work(connection)
+
+
+def _execute(connection: Connection, sql: str, arguments: Sequence[Any] = ()) -> int:
+    """Run one statement; the rows it changed."""
+    with connection.cursor() as cursor:
+        return cursor.execute(sql, arguments)
+
+
+def _fetch(connection: Connection, sql: str, arguments: Sequence[Any] = ()) -> list[Row]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, arguments)
+        return list(cursor.fetchall())
 
 
 @contextmanager
 def _translated_errors() -> Iterator[None]:
     try:
         yield
-    except exc.IntegrityError as error:
+    except pymysql.err.IntegrityError as error:
         if _mysql_error_code(error) == MYSQL_DUPLICATE_ENTRY:
             raise DuplicateOrder("an order with this order_id already exists") from error
         raise
-    except (
-        exc.OperationalError,
-        exc.InterfaceError,
-        exc.TimeoutError,
-        pymysql.err.OperationalError,
-        pymysql.err.InterfaceError,
-    ) as error:
-        raise DatabaseUnavailable(str(error.__cause__ or error)) from error
+    except (pymysql.err.OperationalError, pymysql.err.InterfaceError, exc.TimeoutError) as error:
+        raise DatabaseUnavailable(str(error)) from error
 
 
-def _mysql_error_code(error: exc.DBAPIError) -> int | None:
-    args = getattr(error.orig, "args", ())
-    return args[0] if args and isinstance(args[0], int) else None
+def _mysql_error_code(error: pymysql.err.MySQLError) -> int | None:
+    return error.args[0] if error.args and isinstance(error.args[0], int) else None

@@ -27,6 +27,8 @@ def test_demo_urls_become_sqlalchemy_urls(raw: str, expected: str) -> None:
         ({"DATABASE_URL": "postgres://u@db/o"}, "must start with mysql://"),
         ({"DATABASE_URL": "db:3306/orders"}, "must start with mysql://"),
         ({"DATABASE_URL": "mysql://u@db:3306"}, "must name a database"),
+        ({"DATABASE_URL": "mysql://app:p@ss-SECRET@db/orders"}, "percent-encode"),
+        ({"DATABASE_URL": "mysql://app@x:p@ss@db/orders"}, "percent-encode"),
         ({"DATABASE_URL": "mysql://u@db/o", "ORDERS_DB_POOL_SIZE": "zero"}, "ORDERS_DB_POOL_SIZE"),
         ({"DATABASE_URL": "mysql://u@db/o", "ORDERS_DB_TIMEOUT_SECONDS": "0"}, "ORDERS_DB_TIMEOUT_SECONDS"),
     ],

@@ -6,8 +6,7 @@ import re
 
 from openapi_spec_validator import validate
 
-from orders.openapi import SPEC
-from orders.routes import ROUTER
+from orders.api import ROUTER, SPEC
 
 
 def test_the_spec_is_valid_openapi_3_1() -> None:

@@ -1,16 +1,17 @@
-"""Payload parsing and schema checks, without a server."""
+"""Order payloads against the schemas, without a server."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from orders.http import HTTPError, Request
+from orders.http import Request, parse_json_body
 from orders.models import Order
-from orders.validation import parse_json_body, validate_order, validate_order_update, validate_orders
+from orders.validation import InvalidOrder, validate_order, validate_order_update, validate_orders
 
 VALID = {
     "order_id": 1,
@@ -23,13 +24,12 @@ VALID = {
 }
 
 
-def body(raw: bytes, content_type: str | None = "application/json") -> Any:
-    headers = {"content-type": content_type} if content_type else {}
-    return parse_json_body(Request("POST", "/", headers=headers, body=raw))
+def parsed(raw: bytes) -> Any:
+    return parse_json_body(Request("POST", "/", headers={"content-type": "application/json"}, body=raw))
 
 
-def rejected(call: Any, *args: Any) -> HTTPError:
-    with pytest.raises(HTTPError) as caught:
+def invalid(call: Callable[..., Any], *args: Any) -> InvalidOrder:
+    with pytest.raises(InvalidOrder) as caught:
         call(*args)
     return caught.value
 
@@ -40,52 +40,10 @@ def test_valid_order_becomes_an_order_with_decimal_money() -> None:
     )
 
 
-def test_floats_parse_as_decimal() -> None:
-    assert body(b'{"amount": 0.1}') == {"amount": Decimal("0.1")}
-
-
-@pytest.mark.parametrize(
-    "content_type",
-    [
-        None,
-        "application/json; charset=utf-8",
-        "text/plain",
-        "application/x-www-form-urlencoded",
-        "application/merge-patch+json",
-    ],
-)
-def test_json_is_accepted_under_common_content_types(content_type: str | None) -> None:
-    assert body(b"[1]", content_type) == [1]
-
-
-@pytest.mark.parametrize("content_type", ["text/xml", "multipart/form-data; boundary=x", "image/png"])
-def test_other_content_types_are_415(content_type: str) -> None:
-    assert rejected(body, b"[1]", content_type).status == 415
-
-
-@pytest.mark.parametrize(
-    ("raw", "fragment"),
-    [
-        (b'{"a": 1, "a": 2}', "duplicate key 'a'"),
-        (b"[NaN]", "NaN is not valid JSON"),
-        (b"[-Infinity]", "-Infinity is not valid JSON"),
-        (b"\xc3\x28", "not valid UTF-8"),
-        (b"[" * 50_000, "nested deeper than 32 levels"),
-        (b"[" * 33 + b"]" * 33, "nested deeper than 32 levels"),
-        (b"{", "line 1 column 2"),
-    ],
-)
-def test_malformed_bodies_are_400_with_a_reason(raw: bytes, fragment: str) -> None:
-    error = rejected(body, raw)
-    assert (error.status, error.code) == (400, "malformed_json")
-    assert fragment in error.message
-
-
 def test_all_field_errors_are_collected() -> None:
     payload = {**VALID, "quantity": 0, "tax": Decimal("-1"), "bogus": True}
     del payload["product_id"]
-    error = rejected(validate_order, payload)
-    assert error.status == 422
+    error = invalid(validate_order, payload)
     assert {(d["field"], d["message"]) for d in error.details} == {
         ("product_id", "is required"),
         ("quantity", "must be bigger than or equal to 1"),
@@ -95,7 +53,7 @@ def test_all_field_errors_are_collected() -> None:
 
 
 def test_money_with_more_than_two_decimal_places_is_refused_not_rounded() -> None:
-    error = rejected(validate_order, {**VALID, "amount": Decimal("1.005")})
+    error = invalid(validate_order, {**VALID, "amount": Decimal("1.005")})
     assert error.details == [{"field": "amount", "message": "must have at most 2 decimal places"}]
 
 
@@ -113,44 +71,34 @@ def test_whole_numbers_written_with_a_fraction_or_exponent_are_integers() -> Non
     assert validate_orders([payload])[0].quantity == 528
 
 
-@pytest.mark.parametrize("quantity", ["2.5", "1E+999999999", "-1E+999999999"])
+@pytest.mark.parametrize("quantity", ["2.5", "1E+999999", "-1E+999999", "1E+20"])
 def test_fractions_and_enormous_numbers_are_not_integers(quantity: str) -> None:
-    error = rejected(validate_order, {**VALID, "quantity": body(f'{{"q": {quantity}}}'.encode())["q"]})
-    assert error.status == 422
+    error = invalid(validate_order, {**VALID, "quantity": parsed(f'{{"q": {quantity}}}'.encode())["q"]})
     assert error.details == [{"field": "quantity", "message": "must be integer"}]
 
 
 def test_lone_surrogates_in_the_address_are_refused() -> None:
     payload = json.loads('{"shipping_address": "a\\ud800b"}')
-    error = rejected(validate_order, {**VALID, **payload})
+    error = invalid(validate_order, {**VALID, **payload})
     assert error.details == [{"field": "shipping_address", "message": "must not contain unpaired UTF-16 surrogates"}]
 
 
 def test_batch_errors_name_the_item() -> None:
-    error = rejected(validate_orders, [dict(VALID), {**VALID, "order_id": 2, "quantity": "many"}])
+    error = invalid(validate_orders, [dict(VALID), {**VALID, "order_id": 2, "quantity": "many"}])
     assert [d["field"] for d in error.details] == ["[1].quantity"]
 
 
 def test_batch_money_places_are_checked_per_item() -> None:
-    error = rejected(validate_orders, [dict(VALID), {**VALID, "order_id": 2, "shipping": Decimal("0.001")}])
+    error = invalid(validate_orders, [dict(VALID), {**VALID, "order_id": 2, "shipping": Decimal("0.001")}])
     assert error.details == [{"field": "[1].shipping", "message": "must have at most 2 decimal places"}]
 
 
 def test_batch_size_is_bounded() -> None:
-    error = rejected(validate_orders, [dict(VALID)] * 10_001)
+    error = invalid(validate_orders, [dict(VALID)] * 10_001)
     assert error.details == [{"field": "(body)", "message": "must contain at most 10000 orders"}]
 
 
 def test_update_takes_the_id_from_the_path() -> None:
     payload = {key: value for key, value in VALID.items() if key != "order_id"}
     assert validate_order_update(payload, 9).order_id == 9
-    assert rejected(validate_order_update, dict(VALID), 9).status == 422
-
-
-def test_brackets_inside_strings_do_not_count_as_nesting() -> None:
-    text = '["' + "[" * 100 + '\\"[[[[", {"a": "{{{{"}]'
-    assert body(text.encode()) == ["[" * 100 + '"[[[[', {"a": "{{{{"}]
-
-
-def test_nesting_up_to_the_limit_parses() -> None:
-    assert body(b"[" * 32 + b"]" * 32) is not None
+    assert invalid(validate_order_update, dict(VALID), 9).details[0]["field"] == "order_id"

@@ -18,31 +18,31 @@ import httpx
 import wasi_http_adapter
 from wasi_httpx import WasiHTTPTransport
 
+from orders.app import App
 from orders.http import Request, Response, json_response
+from orders.routing import Route
+from orders.store import OrderStore
 from tests.wasm_probe.fetch import fetch
 
 HOST_FILES = ("/etc/passwd", "/etc/hostname", "/proc/self/environ", "pyproject.toml")
 HOST_DIRS = ("/", ".", "/etc", "/tmp")
 
-_handle = wasi_http_adapter.app.handle
 _client = httpx.Client(transport=WasiHTTPTransport(), trust_env=False)
 
 
-def _handle_with_probes(request: Request) -> Response:
-    if request.path == "/__fetch__":
-        return json_response(fetch(_client, json.loads(request.body)))
-    if request.path == "/__sandbox__":
-        return json_response(_sandbox())
-    return _handle(request)
+def fetch_route(request: Request, store: OrderStore) -> Response:
+    return json_response(fetch(_client, json.loads(request.body)))
 
 
-def _sandbox() -> dict[str, Any]:
-    return {
-        "environment": sorted(os.environ),
-        "cwd": os.getcwd(),
-        "read": {path: _attempt(_read, path) for path in HOST_FILES},
-        "list": {path: _attempt(_list, path) for path in HOST_DIRS},
-    }
+def sandbox_route(request: Request, store: OrderStore) -> Response:
+    return json_response(
+        {
+            "environment": sorted(os.environ),
+            "cwd": os.getcwd(),
+            "read": {path: _attempt(_read, path) for path in HOST_FILES},
+            "list": {path: _attempt(_list, path) for path in HOST_DIRS},
+        }
+    )
 
 
 def _read(path: str) -> str:
@@ -60,5 +60,11 @@ def _attempt(action: Callable[[str], Any], path: str) -> dict[str, Any]:
         return {"error": type(error).__name__}
 
 
-wasi_http_adapter.app.handle = _handle_with_probes  # type: ignore[method-assign]
-IncomingHandler = wasi_http_adapter.IncomingHandler
+class IncomingHandler(wasi_http_adapter.IncomingHandler):
+    app = App(
+        http_transport=WasiHTTPTransport(),
+        extra_routes=[
+            Route("POST", "/__fetch__", fetch_route, "Run one httpx request through wasi:http"),
+            Route("GET", "/__sandbox__", sandbox_route, "What the guest sees of the host"),
+        ],
+    )

@@ -1,5 +1,5 @@
-"""Faults to inject while `tests.load` runs: the database is killed and
-restarted, or the wasmtime server is. Each returns what it observed."""
+"""Faults to inject while `reliability.load` runs: the database is killed and
+restarted, or the server is. Each returns what it observed."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import time
 from typing import Any
 
 import httpx
+from tenacity import retry, retry_if_not_result, stop_after_delay, wait_fixed
 
 from devtools.mariadb import MariaDBServer
 from devtools.servers import ServerProcess
-from tests.load import Fault
+from reliability.load import Fault, Run
 
 # Let the load get going before the fault, and keep the fault up long enough
 # for every worker to run into it.
@@ -18,6 +19,10 @@ FAULT_AFTER_SECONDS = 1.5
 DOWN_SECONDS = 3.0
 PROBE_INTERVAL_SECONDS = 0.2
 RECOVERY_LIMIT_SECONDS = 30.0
+
+
+# The fault runs of `make test` (tests/test_faults.py); `make soak` runs bigger ones.
+FAST_RUN = Run(requests=1500, concurrency=16, seconds=150)
 
 
 def database_crash(mariadb: MariaDBServer, base_url: str, down_seconds: float = DOWN_SECONDS) -> Fault:
@@ -78,11 +83,19 @@ def _probe_while_down(base_url: str, seconds: float) -> dict[str, int]:
 def _seconds_until_ready(base_url: str) -> float:
     started = time.monotonic()
     with httpx.Client(base_url=base_url, timeout=5) as http:
-        while time.monotonic() - started < RECOVERY_LIMIT_SECONDS:
-            try:
-                if http.get("/readyz").status_code == 200:
-                    return round(time.monotonic() - started, 3)
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-    raise AssertionError(f"{base_url} was not ready {RECOVERY_LIMIT_SECONDS} s after the fault ended")
+        if not _ready(http):
+            raise AssertionError(f"{base_url} was not ready {RECOVERY_LIMIT_SECONDS} s after the fault ended")
+    return round(time.monotonic() - started, 3)
+
+
+@retry(
+    stop=stop_after_delay(RECOVERY_LIMIT_SECONDS),
+    wait=wait_fixed(0.05),
+    retry=retry_if_not_result(bool),
+    retry_error_callback=lambda state: False,
+)
+def _ready(http: httpx.Client) -> bool:
+    try:
+        return http.get("/readyz").status_code == 200
+    except httpx.HTTPError:
+        return False

@@ -227,17 +227,24 @@ class Worker:
             self.report.unexpected.append(what)
 
 
+@dataclass(frozen=True)
+class Run:
+    """How much load: `requests` in all, over `concurrency` workers, stopped after `seconds`."""
+
+    requests: int
+    concurrency: int
+    seconds: float
+
+
 def run_load(
     base_url: str,
-    requests: int,
-    concurrency: int,
-    seconds: float,
+    size: Run,
     *,
     fault: Fault | None = None,
     seed: int = 1,
     progress_every: float | None = None,
 ) -> Report:
-    """`requests` in all, spread over `concurrency` workers, stopped after `seconds`.
+    """A run of `size`.
 
     With a `fault`, it runs alongside the workers, which then tolerate 503s and
     lost connections and keep going until it is over; what it returns is
@@ -247,11 +254,12 @@ def run_load(
     lock = threading.Lock()
     with httpx.Client(base_url=base_url, timeout=30) as http:
         http.get("/init").raise_for_status()
-        workers = [Worker(index + 1, base_url, report, lock, seed) for index in range(concurrency)]
+        workers = [Worker(index + 1, base_url, report, lock, seed) for index in range(size.concurrency)]
         fault_over = threading.Event() if fault else None
         started = time.monotonic()
-        with ThreadPoolExecutor(concurrency + 1) as pool:
-            runs = [pool.submit(w.run, requests // concurrency, started + seconds, fault_over) for w in workers]
+        deadline = started + size.seconds
+        with ThreadPoolExecutor(size.concurrency + 1) as pool:
+            runs = [pool.submit(w.run, size.requests // size.concurrency, deadline, fault_over) for w in workers]
             if fault and fault_over:
                 runs.append(pool.submit(_run_fault, fault, fault_over, report))
             while wait(runs, timeout=progress_every).not_done:

@@ -1,7 +1,7 @@
 """`make soak`: the long load, and the faults under load, on both servers and a
 private MariaDB; then RELIABILITY.md from these figures and the fuzz tally.
 
-    python -m tests.soak [REQUESTS] [CONCURRENCY] [SECONDS]
+    python -m reliability.soak [REQUESTS] [CONCURRENCY] [SECONDS]
 
 Writes reliability/soak.json and RELIABILITY.md; exits 1 if anything
 acknowledged was lost or any answer was unexpected.
@@ -17,12 +17,12 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from bench.run import machine
+from devtools.machine import machine
 from devtools.mariadb import MariaDBServer, free_port, start_private
-from devtools.servers import KINDS, ROOT, Kind, ServerProcess
-from tests.faults import database_crash, server_kill
-from tests.load import Fault, Report, run_load
-from tests.reliability_report import render
+from devtools.servers import ROOT, Kind, ServerProcess, available_kinds
+from reliability.faults import database_crash, server_kill
+from reliability.load import Fault, Report, Run, run_load
+from reliability.report import render
 
 RESULTS = ROOT / "reliability" / "soak.json"
 FUZZ_TALLY = ROOT / "reliability" / "fuzz.json"
@@ -36,9 +36,10 @@ def soak(requests: int, concurrency: int, seconds: float) -> dict[str, Any]:
     mariadb = start_private()
     try:
         fault_run_requests = requests // FAULT_RUN_SHARE
+        kinds = available_kinds()
         plans: list[Plan] = [
-            *(("load", kind, requests, _no_fault) for kind in KINDS),
-            *(("database crash", kind, fault_run_requests, partial(_database_crash, mariadb)) for kind in KINDS),
+            *(("load", kind, requests, _no_fault) for kind in kinds),
+            *(("database crash", kind, fault_run_requests, partial(_database_crash, mariadb)) for kind in kinds),
             ("server kill", "wasm", fault_run_requests, server_kill),
         ]
         runs = [_run(mariadb, plan, concurrency, seconds) for plan in plans]
@@ -77,7 +78,7 @@ def _run(
     with ServerProcess(kind, free_port(), {"DATABASE_URL": mariadb.url(database)}, log=subprocess.DEVNULL) as server:
         print(f"soak: {name}, {requests} mixed requests at concurrency {concurrency} on {kind}", file=sys.stderr)
         report: Report = run_load(
-            server.base_url, requests, concurrency, seconds, fault=fault_for(server), progress_every=10
+            server.base_url, Run(requests, concurrency, seconds), fault=fault_for(server), progress_every=10
         )
     mariadb.drop_database(database)
     result = {"run": name, "server": kind, **report.as_json()}
