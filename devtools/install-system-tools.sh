@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
-# System packages that PyPI does not carry: buildah, to assemble the FROM
-# scratch wasm image without a container daemon (tests), and wrk, the load
-# generator (benchmark).
+# System packages that PyPI does not carry, each installed only if missing,
+# saying what it is for.
 set -euo pipefail
 
+# package:command:why
+wanted=(
+    "buildah:buildah:assembles the wasm OCI image for the deployment tests, without a daemon"
+    "wrk:wrk:the benchmark's load generator"
+    "chromium:chromium:the real browser the browser client is tested in"
+    "chromium-driver:chromedriver:Chromium's driver, installed with it"
+)
+
 missing=()
-for tool in buildah wrk; do
-    command -v "$tool" >/dev/null || missing+=("$tool")
+for entry in "${wanted[@]}"; do
+    IFS=: read -r package command why <<<"$entry"
+    if ! command -v "$command" >/dev/null; then
+        echo "install: $package: $why" >&2
+        missing+=("$package")
+    fi
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 

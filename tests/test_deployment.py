@@ -17,7 +17,9 @@ import pytest
 import yaml
 
 from devtools import oci_image
-from orders.routes import ROUTER
+from devtools.docker.stack import WASMEDGE_ENTRY, WASMEDGE_IMAGE_TAG
+from orders.api import ROUTER
+from tests.support.manifests import deployment, kustomize, memory_limit
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -34,18 +36,10 @@ def run(*command: str) -> str:
     return done.stdout
 
 
-def kustomize(path: str) -> list[dict[str, Any]]:
-    return [doc for doc in yaml.safe_load_all(run(str(BIN / "kubectl"), "kustomize", path)) if doc]
-
-
 def dockerfile_stages() -> dict[str, str]:
     """Stage name -> its instructions."""
     parts = re.split(r"^FROM\s+\S+\s+AS\s+(\S+)\s*$", DOCKERFILE, flags=re.MULTILINE | re.IGNORECASE)
     return dict(zip(parts[1::2], parts[2::2], strict=True))
-
-
-def deployment(objects: list[dict[str, Any]], name: str) -> dict[str, Any]:
-    return next(o for o in objects if o["kind"] == "Deployment" and o["metadata"]["name"] == name)
 
 
 class TestCompose:
@@ -72,6 +66,29 @@ class TestCompose:
         assert shim["platform"] == "wasi/wasm"
         assert shim["runtime"] == "io.containerd.wasmtime.v1"
         assert shim["build"]["target"] == "wasm"
+
+    def test_wasmedge_profile_runs_the_module_on_the_wasmedge_cli(self) -> None:
+        wasmedge = COMPOSE["services"]["orders-wasmedge"]
+        assert wasmedge["profiles"] == ["wasmedge"]
+        assert wasmedge["build"]["target"] == "wasmedge-runner"
+        assert wasmedge["ports"] == ["${ORDERS_WASMEDGE_PORT:-8083}:8080"]
+        assert wasmedge["depends_on"] == {"db": {"condition": "service_healthy"}}
+        # WasmEdge ignores SIGTERM as PID 1.
+        assert wasmedge["init"] is True
+
+    @pytest.mark.parametrize(
+        ("service", "path", "name"),
+        [
+            ("orders", "k8s", "orders-wasm"),
+            ("orders-native", "k8s", "orders-native"),
+            ("orders-wasmedge", "k8s/overlays/crun-wasmedge", "orders-wasm"),
+        ],
+    )
+    def test_memory_limits_are_the_manifests(self, service: str, path: str, name: str) -> None:
+        limit = COMPOSE["services"][service]["deploy"]["resources"]["limits"]["memory"]
+        found = re.fullmatch(r"(\d+)M", limit)
+        assert found is not None, limit
+        assert int(found.group(1)) * 2**20 == memory_limit(path, name)
 
     def test_build_targets_exist_in_the_dockerfile(self) -> None:
         targets = {s["build"]["target"] for s in COMPOSE["services"].values() if "build" in s}
@@ -150,6 +167,14 @@ class TestKubernetes:
         assert template["spec"]["runtimeClassName"] == "crun-wasmedge"
         assert template["metadata"]["annotations"] == {"module.wasm.image/variant": "compat-smart"}
 
+    def test_crun_overlay_runs_the_wasmedge_image(self) -> None:
+        container = deployment(kustomize("k8s/overlays/crun-wasmedge"), "orders-wasm")["spec"]["template"]["spec"][
+            "containers"
+        ][0]
+        assert container["image"] == WASMEDGE_IMAGE_TAG
+        exposed = re.findall(r"^EXPOSE (\d+)", dockerfile_stages()["wasmedge"], flags=re.MULTILINE)
+        assert [port["containerPort"] for port in container["ports"]] == [int(p) for p in exposed]
+
     def test_dapr_overlay_annotates_both_deployments(self) -> None:
         objects = kustomize("k8s/overlays/dapr")
         app_ids = set()
@@ -165,19 +190,38 @@ class TestDockerfile:
     def test_passes_hadolint(self) -> None:
         run(str(BIN / "hadolint"), "Dockerfile")
 
-    def test_base_images_are_pinned_by_digest(self) -> None:
-        bases = re.findall(r"^ARG \w+_IMAGE=(\S+)$", DOCKERFILE, flags=re.MULTILINE)
-        assert len(bases) == 2
-        for image in bases:
-            assert re.fullmatch(r"[\w.-]+:[\w.-]+@sha256:[0-9a-f]{64}", image), image
+    def test_base_images_are_pinned(self) -> None:
+        """By version and digest; WasmEdge's by version only (its digest could not be checked)."""
+        bases = dict(re.findall(r"^ARG (\w+_IMAGE)=(\S+)$", DOCKERFILE, flags=re.MULTILINE))
+        assert set(bases) == {"PYTHON_IMAGE", "RUNNER_IMAGE", "WASMEDGE_IMAGE"}
+        for name, image in bases.items():
+            digest = "" if name == "WASMEDGE_IMAGE" else r"@sha256:[0-9a-f]{64}"
+            assert re.fullmatch(rf"[\w./-]+:[\w.-]*\d[\w.-]*{digest}", image), image
         froms = re.findall(r"^FROM (\S+)", DOCKERFILE, flags=re.MULTILINE)
-        assert set(froms) <= {"${PYTHON_IMAGE}", "${RUNNER_IMAGE}", "${COMPONENT_STAGE}", "scratch"}
+        assert set(froms) <= {f"${{{name}}}" for name in bases} | {"${COMPONENT_STAGE}", "scratch"}
 
-    def test_has_the_three_targets(self) -> None:
+    def test_has_the_five_targets(self) -> None:
         stages = dockerfile_stages()
-        assert {"wasm", "runner", "native"} <= set(stages)
+        assert {"wasm", "runner", "native", "wasmedge", "wasmedge-runner"} <= set(stages)
         assert re.search(r"^FROM scratch AS wasm$", DOCKERFILE, flags=re.MULTILINE)
         assert 'ENTRYPOINT ["/orders.wasm"]' in stages["wasm"]
+        assert re.search(r"^FROM scratch AS wasmedge$", DOCKERFILE, flags=re.MULTILINE)
+        assert f'ENTRYPOINT ["/python.wasm", "-m", "{WASMEDGE_ENTRY}"]' in stages["wasmedge"]
+
+    def test_only_the_last_stages_need_the_wasmedge_build(self) -> None:
+        """The classic builder builds every stage up to its target: the others
+        must come before any stage that copies wasmedge-build/dist."""
+        names = list(dockerfile_stages())
+        needing = [
+            name for name, body in dockerfile_stages().items() if re.search(r"^COPY .*wasmedge-build/dist", body, re.M)
+        ]
+        assert needing == names[len(names) - len(needing) :] == ["wasmedge", "wasmedge-runner"]
+
+    def test_the_runner_stops_promptly_on_a_signal_wasmtime_handles(self) -> None:
+        runner = dockerfile_stages()["runner"]
+        assert re.search(r"^STOPSIGNAL SIGINT$", runner, flags=re.MULTILINE)
+        # wasmtime waits out its idle instances before exiting; docker stop waits 10 s.
+        assert re.search(r"^ENV .*WASM_IDLE_INSTANCE_TIMEOUT=1s", runner, flags=re.MULTILINE)
 
     def test_wasm_image_is_assembled_from_scratch_with_only_the_component(self) -> None:
         sizes = oci_image.build()
