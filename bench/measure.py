@@ -19,7 +19,11 @@ _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
 class ColdStart:
     to_livez_s: float
     to_orders_s: float
+    # CPU time (user + system) the server's process tree had used by then:
+    # the figure a loaded machine stretches least.
+    cpu_s: float
     rss_bytes: int
+    pss_bytes: int
 
 
 @dataclass(frozen=True)
@@ -51,14 +55,26 @@ def process_tree(pid: int) -> list[int]:
 
 
 def tree_rss_bytes(pid: int) -> int:
-    """Resident memory of a process and all its descendants."""
+    """Resident memory of a process and all its descendants: pages shared
+    between them (gunicorn's workers and master) count once per process."""
+    return _tree_sum(pid, "status", r"^VmRSS:\s+(\d+) kB")
+
+
+def tree_pss_bytes(pid: int) -> int:
+    """Proportional set size of a process and its descendants: each shared
+    page counts once in all, split among its sharers."""
+    return _tree_sum(pid, "smaps_rollup", r"^Pss:\s+(\d+) kB")
+
+
+def _tree_sum(pid: int, proc_file: str, pattern: str) -> int:
+    """The sum over the process tree of a kB figure from /proc/PID/<proc_file>."""
     total = 0
     for member in process_tree(pid):
         try:
-            status = Path(f"/proc/{member}/status").read_text()
+            text = Path(f"/proc/{member}/{proc_file}").read_text()
         except (FileNotFoundError, ProcessLookupError):
             continue
-        match = re.search(r"^VmRSS:\s+(\d+) kB", status, flags=re.MULTILINE)
+        match = re.search(pattern, text, flags=re.MULTILINE)
         total += int(match.group(1)) * 1024 if match else 0
     return total
 
@@ -95,7 +111,8 @@ def cold_start(process: subprocess.Popen[bytes], port: int, started: float, time
     """Launch to first 200 from /livez, then from /orders (asked right after)."""
     to_livez = first_200(port, "/livez", started, timeout)
     to_orders = first_200(port, "/orders", started, timeout)
-    return ColdStart(to_livez, to_orders, tree_rss_bytes(process.pid))
+    pid = process.pid
+    return ColdStart(to_livez, to_orders, tree_cpu_seconds(pid), tree_rss_bytes(pid), tree_pss_bytes(pid))
 
 
 def wrk(url: str, connections: int, seconds: int, script: Path | None = None) -> Load:

@@ -1,11 +1,16 @@
-"""The startup and performance benchmark: wasm against native, side by side.
+"""The startup and performance benchmark: the component (wasmtime), the
+module (WasmEdge) and the native twin, side by side.
 
     python -m bench.run [--quick]        (make bench, make bench-quick)
 
-Every variant serves the same code against the same MariaDB. Repetitions are
-interleaved, so drift on a noisy machine hits every variant alike. Results go
-to bench/results/<timestamp>.json, and BENCHMARKS.md and the plots are
-regenerated from them.
+Every variant serves the same code against the same MariaDB, each as its
+image would: the component from its AOT artifact with serve.sh's defaults,
+the module through wasmedge-build/serve.sh, and gunicorn from a venv holding
+the runtime and native dependencies only (.venv-native), not the dev venv.
+Repetitions are interleaved, so drift on a noisy machine hits every variant
+alike. Results go to bench/results/<timestamp>.json, and BENCHMARKS.md and the
+plots are regenerated from them. The WasmEdge column is there when a WasmEdge
+CLI and `make build-wasmedge`'s module are.
 """
 
 from __future__ import annotations
@@ -13,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -27,12 +31,26 @@ from typing import Any, TypeVar
 import httpx
 
 from bench import measure, report, sizes
+from devtools.machine import machine
 from devtools.mariadb import MariaDBServer, free_port, locate_or_start
-from devtools.servers import ROOT, WASM_ARTIFACT, Kind, ServerProcess, command, wasmtime_binary
+from devtools.servers import (
+    ROOT,
+    WASM_ARTIFACT,
+    WASMEDGE_MODULE,
+    Kind,
+    ServerProcess,
+    available_kinds,
+    command,
+    wasmedge_binary,
+    wasmtime_binary,
+)
 
 RESULTS = ROOT / "bench" / "results"
 COMPONENT = WASM_ARTIFACT.with_suffix(".wasm")
 ORDERS_JSON = ROOT / "orders.json"
+# What the native image holds: the runtime and native dependencies (make bench builds it).
+NATIVE_PYTHON = str(ROOT / ".venv-native" / "bin" / "python")
+WITH_WASMEDGE = "wasmedge" in available_kinds()
 
 
 @dataclass(frozen=True)
@@ -57,9 +75,10 @@ START_VARIANTS = (
     StartVariant("wasm AOT", "wasm", WASM_ARTIFACT, "none"),
     StartVariant("wasm JIT, empty cache", "wasm", COMPONENT, "empty"),
     StartVariant("wasm JIT, warm cache", "wasm", COMPONENT, "warm"),
+    *([StartVariant("wasmedge AOT", "wasmedge", WASMEDGE_MODULE, "none")] if WITH_WASMEDGE else []),
     StartVariant("native", "native", WASM_ARTIFACT, "none"),
 )
-LOAD_KINDS: tuple[Kind, ...] = ("wasm", "native")
+LOAD_KINDS: tuple[Kind, ...] = ("wasm", *(("wasmedge",) if WITH_WASMEDGE else ()), "native")
 THROUGHPUT_CONCURRENCY = (1, 8, 32)
 T = TypeVar("T")
 
@@ -104,15 +123,17 @@ def run(mariadb: MariaDBServer, mode: Mode) -> dict[str, Any]:
     starts_per_rep = len(START_VARIANTS)
     load_runs_per_rep = len(LOAD_KINDS) * (len(THROUGHPUT_CONCURRENCY) + 2)
     progress = Progress(mode.repetitions * (starts_per_rep + load_runs_per_rep) + 2)
-    with databases(mariadb, "start", "wasm", "native") as urls:
+    with databases(mariadb, "start", *LOAD_KINDS) as urls:
         results: dict[str, Any] = {
             "timestamp": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()),
             "machine": machine(mariadb),
+            "load_average": {"start": os.getloadavg()[0]},
             "repetitions": mode.repetitions,
             "load_seconds": mode.load_seconds,
         }
         results["cold_start"] = cold_starts(urls["start"], mode, progress)
         results["load"] = loads(urls, mode, progress)
+    results["load_average"]["end"] = os.getloadavg()[0]
     results["sizes"] = sizes.measure()
     progress.step("sizes")
     return results
@@ -126,7 +147,8 @@ def cold_starts(database_url: str, mode: Mode, progress: Progress) -> dict[str, 
     with tempfile.TemporaryDirectory(prefix="orders-bench-") as scratch:
         warm_cache = cache_config(Path(scratch) / "warm")
         launch(START_VARIANTS[2], database_url, warm_cache)  # fills the warm cache, untimed
-        progress.step("warmed the JIT cache")
+        launch(START_VARIANTS[-1], database_url, None)  # pages the native venv into the OS cache, untimed
+        progress.step("warmed the JIT cache and the native venv")
         for repetition in range(mode.repetitions):
             for variant in rotate(START_VARIANTS, repetition):
                 config = {"empty": cache_config(Path(scratch) / f"empty-{repetition}"), "warm": warm_cache}
@@ -144,11 +166,13 @@ def launch(variant: StartVariant, database_url: str, cache: Path | None) -> meas
     env = {**os.environ, "DATABASE_URL": database_url, "HOST": "127.0.0.1", "PORT": str(port)}
     if variant.kind == "wasm":
         env["WASMTIME"] = str(wasmtime_binary())
+    if variant.kind == "wasmedge":
+        env["WASMEDGE"] = str(wasmedge_binary())
     if cache is not None:
         env["WASMTIME_CACHE_CONFIG"] = str(cache)
     started = time.perf_counter()
     process = subprocess.Popen(
-        command(variant.kind, variant.artifact),
+        command(variant.kind, variant.artifact, NATIVE_PYTHON),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -164,7 +188,9 @@ def launch(variant: StartVariant, database_url: str, cache: Path | None) -> meas
 def loads(urls: dict[str, str], mode: Mode, progress: Progress) -> dict[str, list[dict[str, Any]]]:
     runs: dict[str, list[dict[str, Any]]] = {kind: [] for kind in LOAD_KINDS}
     servers = {
-        kind: ServerProcess(kind, free_port(), {"DATABASE_URL": urls[kind]}, log=subprocess.DEVNULL)
+        kind: ServerProcess(
+            kind, free_port(), {"DATABASE_URL": urls[kind]}, log=subprocess.DEVNULL, python=NATIVE_PYTHON
+        )
         for kind in LOAD_KINDS
     }
     try:
@@ -195,13 +221,16 @@ def load_round(
     for concurrency in THROUGHPUT_CONCURRENCY:
         cpu_before = measure.tree_cpu_seconds(pid)
         load = measure.wrk(f"{url}/orders", concurrency, seconds)
-        cpu_us = (measure.tree_cpu_seconds(pid) - cpu_before) / load.requests * 1e6
+        cpu_seconds = measure.tree_cpu_seconds(pid) - cpu_before
+        # A run on a starved machine may complete no request at all.
+        cpu_us = cpu_seconds / load.requests * 1e6 if load.requests else None
         round_results[f"orders_5_c{concurrency}"] = {**asdict(load), "server_cpu_us_per_request": cpu_us}
         step(
             f"GET /orders (5 rows) c={concurrency}: {load.requests_per_s:8.0f} rps, p50 {load.p50_ms:.2f} ms, "
-            f"server CPU {cpu_us:.0f} us/request"
+            f"server CPU {cpu_us or 0:.0f} us/request"
         )
     round_results["rss_after_load_bytes"] = measure.tree_rss_bytes(pid)
+    round_results["pss_after_load_bytes"] = measure.tree_pss_bytes(pid)
     seed(http, url, demo_orders(1000))
     load = measure.wrk(f"{url}/orders", 1, seconds)
     round_results["orders_1000_c1"] = asdict(load)
@@ -258,26 +287,6 @@ def databases(mariadb: MariaDBServer, *names: str) -> Iterator[dict[str, str]]:
     finally:
         for database in full_names.values():
             mariadb.drop_database(database)
-
-
-def machine(mariadb: MariaDBServer) -> dict[str, Any]:
-    cpuinfo = Path("/proc/cpuinfo").read_text()
-    meminfo = Path("/proc/meminfo").read_text()
-    with mariadb.connect() as connection, connection.cursor() as cursor:
-        cursor.execute("SELECT VERSION()")
-        row = cursor.fetchone()
-    wasmtime_version = subprocess.run(
-        [str(wasmtime_binary()), "--version"], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    return {
-        "cpu": next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if "model name" in line), "?"),
-        "cores": os.cpu_count(),
-        "memory_gib": round(int(meminfo.split()[1]) / 2**20, 1),
-        "kernel": platform.release(),
-        "python": platform.python_version(),
-        "wasmtime": wasmtime_version,
-        "mariadb": row[0] if row else "?",
-    }
 
 
 if __name__ == "__main__":

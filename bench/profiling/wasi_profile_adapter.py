@@ -7,20 +7,25 @@ from __future__ import annotations
 from dataclasses import replace
 
 import wasi_http_adapter
+from wasi_httpx import WasiHTTPTransport
 
 from bench.profiling.profile_groups import HandleProfiler
+from orders.app import App
 from orders.http import Request, Response, json_response
+from orders.routing import Route
+from orders.store import OrderStore
 
-_handle = wasi_http_adapter.app.handle
-_profiler = HandleProfiler(_handle)
 
-
-def _handle_with_profile(request: Request) -> Response:
-    if request.path != "/__profile__":
-        return _handle(request)
+def profile(request: Request, store: OrderStore) -> Response:
     count = int(request.query.get("count", ["200"])[0])
     return json_response(_profiler.measure(replace(request, path="/orders", query_string=""), count))
 
 
-wasi_http_adapter.app.handle = _handle_with_profile  # type: ignore[method-assign]
-IncomingHandler = wasi_http_adapter.IncomingHandler
+class IncomingHandler(wasi_http_adapter.IncomingHandler):
+    app = App(
+        http_transport=WasiHTTPTransport(),
+        extra_routes=[Route("GET", "/__profile__", profile, "Profile App.handle for GET /orders")],
+    )
+
+
+_profiler = HandleProfiler(IncomingHandler.app.handle)
