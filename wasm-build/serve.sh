@@ -30,8 +30,8 @@ fi
 # 0.25.1 leaks a copy of every byte string the guest passes to the host (its
 # runtime's `maybe_pop_list` allocates one and never frees it), response
 # bodies included: an instance grows by what it has sent. Dropping it after 200
-# requests bounds that (tests/test_memory.py) and costs a fresh instance per
-# 200 requests. Each concurrent
+# requests bounds that (tests/test_memory.py); each fresh instance costs about
+# 35 ms of CPU (BENCHMARKS.md). Each concurrent
 # request needs an instance of its own, with its own CPython heap: bounding
 # them by the cores bounds memory (and serves faster than more would), and a
 # short idle timeout gives a burst's instances back.
