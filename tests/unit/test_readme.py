@@ -25,3 +25,13 @@ def passed_by_name(script: str) -> list[str]:
 def test_the_wasm_guests_get_every_setting_by_name() -> None:
     for script in (SERVE_WASM, SERVE_WASMEDGE):
         assert passed_by_name(script.read_text()) == list(ENVIRONMENT), script
+
+
+def test_the_readme_states_the_component_servers_defaults() -> None:
+    """serve.sh holds the defaults; the README's table of server variables repeats them."""
+    defaults = dict(re.findall(r"\$\{(WASM_[A-Z_]+):-([^$}]+)\}", SERVE_WASM.read_text()))
+    assert set(defaults) == {"WASM_INSTANCE_REUSE", "WASM_IDLE_INSTANCE_TIMEOUT"}, defaults
+    text = readme.README.read_text()
+    for name, default in defaults.items():
+        row = re.search(rf"^\| `{name}` \|.*\(default `?{re.escape(default)}`?[;)]", text, flags=re.MULTILINE)
+        assert row is not None, f"README.md does not give {name}'s default as {default}"
